@@ -1,0 +1,11 @@
+export { ErrorCode } from "./codes.js";
+export { VigilError, type VigilErrorOptions } from "./vigil-error.js";
+export { DefinitionError, InvalidArgumentError } from "./definition-error.js";
+export { RunConfigValidationError, type RunConfigError } from "./run-config-validation-error.js";
+export { UserCodeError, runUserCode, type UserCodeKind } from "./user-code-error.js";
+export { NotFoundError, type NotFoundKind } from "./not-found-error.js";
+export { StorageError, InvalidStatusTransitionError } from "./storage-error.js";
+export { InvariantError, unreachable } from "./invariant-error.js";
+export { InstanceConfigError } from "./instance-config-error.js";
+export { TimeoutError } from "./timeout-error.js";
+export { serializeError, deserializeError, toError, type SerializedError } from "./serialize-error.js";

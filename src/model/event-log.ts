@@ -1,0 +1,51 @@
+import type { SerializedError } from "../errors/index.js";
+import type { EventType } from "./event-type.js";
+import type { RunStatus } from "./run-status.js";
+
+/** Severity of an event log entry. */
+export type LogLevel = "DEBUG" | "INFO" | "WARNING" | "ERROR";
+
+/** Metadata attached to a materialization: JSON-friendly values. */
+export type MetadataValue = string | number | boolean | null | MetadataValue[] | { [key: string]: MetadataValue };
+export type Metadata = Record<string, MetadataValue>;
+
+/** A materialization as stored in an event. */
+export interface MaterializationData {
+  assetKey: readonly string[];
+  description: string | null;
+  metadata: Metadata;
+  partition: string | null;
+}
+
+/** The structured part of an event log entry. */
+export interface RunEvent {
+  eventType: EventType;
+  /** Path of the asset key, for asset events. */
+  assetKey?: readonly string[];
+  materialization?: MaterializationData;
+  /** For STEP_FAILURE and RUN_FAILURE. */
+  error?: SerializedError;
+  /** For run status events: the status the run moved to. */
+  runStatus?: RunStatus;
+  /** For STEP_OUTPUT: the op's output value when it is JSON-serialisable. */
+  output?: unknown;
+  /** For STEP_SUCCESS and STEP_FAILURE: how long the step took. */
+  durationMs?: number;
+}
+
+/** One entry of a run's event log. `timestamp` is ms since epoch. */
+export interface EventLogEntry {
+  runId: string;
+  jobName: string;
+  timestamp: number;
+  stepKey?: string;
+  level: LogLevel;
+  message: string;
+  event?: RunEvent;
+}
+
+/** A stored entry with its storage id, the global, strictly increasing cursor of the event log. */
+export interface EventLogRecord {
+  storageId: number;
+  entry: EventLogEntry;
+}

@@ -1,0 +1,17 @@
+export { AssetKey, type AssetKeyLike } from "./asset-key.js";
+export { AssetMaterialization, type AssetMaterializationOptions } from "./asset-materialization.js";
+export { EventType, isEventType } from "./event-type.js";
+export {
+  RunStatus,
+  TERMINAL_RUN_STATUSES,
+  RUN_STATUS_EVENT,
+  isRunStatus,
+  isTerminalRunStatus,
+  canTransitionRun,
+  assertRunTransition,
+  runStatusForEvent,
+} from "./run-status.js";
+export { RunTag, type Run, type RunConfigValue } from "./run.js";
+export type { EventLogEntry, EventLogRecord, RunEvent, LogLevel, Metadata, MetadataValue, MaterializationData } from "./event-log.js";
+export { TickStatus, assertTickTransition, type Tick, type TickError } from "./tick.js";
+export { SensorStatus, type SensorState, type SensorStatusSource } from "./sensor-state.js";

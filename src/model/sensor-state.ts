@@ -1,0 +1,17 @@
+/** Whether a sensor is evaluated by the daemon. */
+export const SensorStatus = { RUNNING: "RUNNING", STOPPED: "STOPPED" } as const;
+export type SensorStatus = (typeof SensorStatus)[keyof typeof SensorStatus];
+
+/** Who set the stored status: the code's `defaultStatus`, or a user's start/stop. */
+export type SensorStatusSource = "default" | "user";
+
+/** What storage holds about a sensor between ticks. */
+export interface SensorState {
+  name: string;
+  status: SensorStatus;
+  statusSource: SensorStatusSource;
+  cursor: string | null;
+  /** Start time of the last tick that ended (SUCCESS, SKIPPED or FAILURE), from the daemon's clock. */
+  lastTickTimestamp: number | null;
+  lastRunKey: string | null;
+}

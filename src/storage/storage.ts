@@ -1,0 +1,142 @@
+import type {
+  EventLogEntry,
+  EventLogRecord,
+  EventType,
+  Run,
+  RunConfigValue,
+  RunStatus,
+  SensorState,
+  SensorStatus,
+  SensorStatusSource,
+  Tick,
+  TickStatus,
+} from "../model/index.js";
+
+/**
+ * The storage contract, written as operations (never connections or transactions): every
+ * implementation owns its own transactions, so one operation is one atomic change.
+ * One SQL implementation backs it on SQLite and PostgreSQL; `testing/storage-conformance.ts`
+ * is the suite every backend passes.
+ */
+
+/** A run about to be stored. */
+export interface NewRun {
+  runId: string;
+  jobName: string;
+  /** The first status: `NOT_STARTED` (executed right away) or `QUEUED` (waits for the coordinator). */
+  status: RunStatus;
+  tags: Record<string, string>;
+  runConfig: RunConfigValue;
+  /** ms since epoch. */
+  createdAt: number;
+}
+
+/** Which runs `getRuns` returns; every given filter must hold. */
+export interface RunsFilter {
+  jobName?: string;
+  statuses?: readonly RunStatus[];
+  /** Every tag must match exactly. */
+  tags?: Record<string, string>;
+  runIds?: readonly string[];
+  /** At most this many, newest first. */
+  limit?: number;
+  /** A run id: only runs created before it (the next page of a newest-first listing). */
+  cursor?: string;
+}
+
+export interface RunStorage {
+  /** Stores a new run; throws `StorageError` if its id exists. */
+  addRun(run: NewRun): Promise<Run>;
+  getRun(runId: string): Promise<Run | null>;
+  /** Newest first (by creation order). */
+  getRuns(filter?: RunsFilter): Promise<Run[]>;
+  /** How many runs match (ignores `limit` and `cursor`). */
+  countRuns(filter?: RunsFilter): Promise<number>;
+}
+
+/** Which event records `getEventRecords` returns. All bounds are strict. */
+export interface EventRecordsFilter {
+  eventType: EventType;
+  /** Asset key in its string form (`"a/b"`). */
+  assetKey?: string;
+  /** Storage ids strictly greater than this. */
+  afterCursor?: number;
+  /** Storage ids strictly less than this. */
+  beforeCursor?: number;
+  /** ms since epoch, strict. */
+  afterTimestamp?: number;
+  beforeTimestamp?: number;
+  runIds?: readonly string[];
+  /** Oldest first when true; newest first (the default) otherwise. */
+  ascending?: boolean;
+  limit?: number;
+}
+
+export interface EventLogStorage {
+  /**
+   * Appends entries, in order, in one transaction, and returns them with their storage ids.
+   * A run status event (`event.runStatus` set) also moves its run, after `assertRunTransition`,
+   * setting `startedAt` on STARTED and `endedAt` on a terminal status; if any move is not allowed,
+   * nothing is written. Storage ids are strictly increasing in commit order, also across processes.
+   */
+  storeEvents(entries: readonly EventLogEntry[]): Promise<EventLogRecord[]>;
+  getEventRecords(filter: EventRecordsFilter): Promise<EventLogRecord[]>;
+  /** A run's events in storage order, after `afterStorageId` (exclusive). */
+  getRunEvents(runId: string, options?: { afterStorageId?: number; limit?: number }): Promise<EventLogRecord[]>;
+  /** The newest storage id in the event log, 0 when empty. Cheap: used to poll for new events. */
+  getMaxStorageId(): Promise<number>;
+}
+
+/** A change to a sensor's stored state; omitted fields keep their value (or their default on insert). */
+export interface SensorStateUpdate {
+  name: string;
+  status?: SensorStatus;
+  statusSource?: SensorStatusSource;
+  cursor?: string | null;
+  lastTickTimestamp?: number | null;
+  lastRunKey?: string | null;
+}
+
+export interface SensorStorage {
+  getSensorState(name: string): Promise<SensorState | null>;
+  getSensorStates(): Promise<SensorState[]>;
+  /** Inserts or updates. A new row defaults to `STOPPED` / `"default"` / null fields. */
+  upsertSensorState(update: SensorStateUpdate): Promise<SensorState>;
+}
+
+/** A tick about to be stored, always `STARTED`. */
+export interface NewTick {
+  sensorName: string;
+  timestamp: number;
+  cursorBefore: string | null;
+}
+
+/** The end (or an update) of a tick. */
+export interface TickUpdate {
+  status: TickStatus;
+  endTimestamp?: number | null;
+  runIds?: string[];
+  runKeys?: string[];
+  dedupedRunKeys?: string[];
+  skipReason?: string | null;
+  error?: { message: string; stack: string } | null;
+  cursor?: string | null;
+}
+
+export interface TickStorage {
+  createTick(tick: NewTick): Promise<Tick>;
+  /** Updates a tick after `assertTickTransition`; throws `NotFoundError` for an unknown id. */
+  updateTick(tickId: number, update: TickUpdate): Promise<Tick>;
+  getTick(tickId: number): Promise<Tick | null>;
+  /** Newest first (by timestamp, then id). */
+  getTicks(sensorName: string, options?: { limit?: number; statuses?: readonly TickStatus[]; beforeTimestamp?: number }): Promise<Tick[]>;
+  /** Deletes the sensor's ticks with `status` and `timestamp < before`; returns how many. */
+  purgeTicks(sensorName: string, status: TickStatus, before: number): Promise<number>;
+}
+
+/** Everything an instance stores. `close()` releases connections; it is safe to call twice. */
+export interface Storage extends RunStorage, EventLogStorage, SensorStorage, TickStorage {
+  /** Which backend this is, for messages and capability checks. */
+  readonly dialectName: "sqlite" | "postgres";
+  close(): Promise<void>;
+}
