@@ -1,4 +1,5 @@
 import type { SerializedError } from "../errors/index.js";
+import type { AssetKeyLike } from "./asset-key.js";
 import type { EventType } from "./event-type.js";
 import type { RunStatus } from "./run-status.js";
 
@@ -48,4 +49,21 @@ export interface EventLogEntry {
 export interface EventLogRecord {
   storageId: number;
   entry: EventLogEntry;
+}
+
+/** What `instance.getEventRecords` accepts. Bounds are strict; newest first unless `ascending`. */
+export interface EventRecordsQuery {
+  eventType: EventType;
+  assetKey?: AssetKeyLike;
+  /** Storage ids strictly greater than this. */
+  afterCursor?: number;
+  /** Storage ids strictly less than this. */
+  beforeCursor?: number;
+  /** ms since epoch, strict. */
+  afterTimestamp?: number;
+  /** ms since epoch, strict. */
+  beforeTimestamp?: number;
+  runIds?: readonly string[];
+  ascending?: boolean;
+  limit?: number;
 }

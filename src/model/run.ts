@@ -21,3 +21,14 @@ export const RunTag = {
   RUN_KEY: "vigil/run_key",
   TICK_ID: "vigil/tick_id",
 } as const;
+
+/** What `instance.getRuns` accepts; every given filter must hold. Newest first. */
+export interface RunsQuery {
+  jobName?: string;
+  statuses?: readonly RunStatus[];
+  /** Every tag must match exactly. */
+  tags?: Record<string, string>;
+  limit?: number;
+  /** A run id: only runs created before it (the next page). */
+  cursor?: string;
+}
