@@ -1,0 +1,214 @@
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { InstanceReader } from "../definitions/instance-reader.js";
+import { InvalidArgumentError, NotFoundError, TimeoutError } from "../errors/index.js";
+import {
+  AssetKey,
+  isEventType,
+  isTerminalRunStatus,
+  SensorStatus,
+  type AssetKeyLike,
+  type EventLogRecord,
+  type EventRecordsQuery,
+  type Run,
+  type RunsQuery,
+  type SensorState,
+  type Tick,
+  type TickStatus,
+} from "../model/index.js";
+import { openPostgresStorage } from "../storage/dialects/postgres.js";
+import { openSqliteStorage } from "../storage/dialects/sqlite.js";
+import type { Storage } from "../storage/storage.js";
+import { compileInstanceConfig, type CompiledInstanceConfig, type StorageConfig } from "./instance-config.js";
+import { loadInstanceConfig, resolveHome } from "./load-instance-config.js";
+
+/** Options of `instance.waitForRun`. */
+export interface WaitForRunOptions {
+  /** @defaultValue 60_000 */
+  timeoutMs?: number;
+  /** How often storage is polled. @defaultValue 25 */
+  pollIntervalMs?: number;
+}
+
+/**
+ * Storage plus run launching: what every part of Vigil (executeInProcess, the daemon, the CLI,
+ * the UI) reads and writes through. Build one with `Instance.open()` or, in tests,
+ * `Instance.ephemeral()`; release it with `close()` (or `await using`).
+ *
+ * @example
+ * await using instance = await Instance.ephemeral();
+ * const result = await myJob.executeInProcess({ instance });
+ * const runs = await instance.getRuns({ jobName: "my_job" });
+ */
+export class Instance implements InstanceReader, AsyncDisposable {
+  /** @internal The storage behind this instance. */
+  readonly storage: Storage;
+  /** The compiled `vigil.yaml` (defaults filled in). */
+  readonly config: CompiledInstanceConfig;
+  /** The home folder, or null for an ephemeral instance. */
+  readonly home: string | null;
+  readonly #onClose: () => void;
+  #closed = false;
+
+  private constructor(storage: Storage, config: CompiledInstanceConfig, home: string | null, onClose: () => void) {
+    this.storage = storage;
+    this.config = config;
+    this.home = home;
+    this.#onClose = onClose;
+  }
+
+  /**
+   * A throwaway instance on a temporary SQLite file (reachable from worker threads and
+   * subprocesses, unlike `:memory:`), with the in-process launcher; `close()` deletes it.
+   */
+  static async ephemeral(): Promise<Instance> {
+    const dir = mkdtempSync(join(tmpdir(), "vigil-ephemeral-"));
+    const removeDir = () => rmSync(dir, { recursive: true, force: true });
+    const config = compileInstanceConfig({ storage: { sqlite: { path: "vigil.db" } }, runLauncher: "in-process" }, {
+      file: "(ephemeral instance)",
+      home: dir,
+      env: {},
+      resolvePath: (base, path) => join(base, path),
+    });
+    try {
+      const storage = await openStorage(config.storage);
+      return new Instance(storage, config, null, removeDir);
+    } catch (error) {
+      removeDir();
+      throw error;
+    }
+  }
+
+  /**
+   * Opens the instance at `home` (default `$VIGIL_HOME`, else `./.vigil`), creating the folder if
+   * needed, reading `<home>/vigil.yaml` and migrating its database.
+   */
+  static async open(home?: string): Promise<Instance> {
+    const dir = resolveHome(home);
+    const config = loadInstanceConfig(dir);
+    mkdirSync(dir, { recursive: true });
+    const storage = await openStorage(config.storage);
+    return new Instance(storage, config, dir, () => undefined);
+  }
+
+  async getRun(runId: string): Promise<Run | null> {
+    return this.storage.getRun(runId);
+  }
+
+  /** Runs matching every given filter, newest first. */
+  async getRuns(query: RunsQuery = {}): Promise<Run[]> {
+    checkLimit(query.limit, "getRuns");
+    return this.storage.getRuns(query);
+  }
+
+  /**
+   * Resolves with the run once it is `SUCCESS`, `FAILURE` or `CANCELED`. Rejects at once for an
+   * unknown run id, and with a `TimeoutError` naming the run and its status after `timeoutMs`.
+   */
+  async waitForRun(runId: string, options: WaitForRunOptions = {}): Promise<Run> {
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    const pollMs = options.pollIntervalMs ?? 25;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const run = await this.storage.getRun(runId);
+      if (run === null) throw new NotFoundError("run", runId, `Run "${runId}" does not exist in this instance; check the run id.`);
+      if (isTerminalRunStatus(run.status)) return run;
+      if (Date.now() >= deadline) {
+        throw new TimeoutError(`Run "${runId}" did not finish within ${timeoutMs} ms; it is still ${run.status}.`);
+      }
+      await new Promise((r) => setTimeout(r, Math.min(pollMs, Math.max(1, deadline - Date.now()))));
+    }
+  }
+
+  /** Event records of one type, filtered; newest first unless `ascending`. All bounds are strict. */
+  async getEventRecords(query: EventRecordsQuery): Promise<EventLogRecord[]> {
+    if (!isEventType(query.eventType)) {
+      throw new InvalidArgumentError(`getEventRecords needs an eventType from EventType (e.g. EventType.ASSET_MATERIALIZATION); got ${JSON.stringify(query.eventType)}.`);
+    }
+    checkLimit(query.limit, "getEventRecords");
+    const { assetKey, ...rest } = query;
+    return this.storage.getEventRecords(assetKey === undefined ? rest : { ...rest, assetKey: AssetKey.from(assetKey).toString() });
+  }
+
+  /** The newest materialization of an asset, or null if it was never materialized. */
+  async getLatestMaterialization(assetKey: AssetKeyLike): Promise<EventLogRecord | null> {
+    const [latest] = await this.storage.getEventRecords({
+      eventType: "ASSET_MATERIALIZATION",
+      assetKey: AssetKey.from(assetKey).toString(),
+      limit: 1,
+    });
+    return latest ?? null;
+  }
+
+  /** A run's event log, in storage order. */
+  async getRunEvents(runId: string, options: { afterStorageId?: number; limit?: number } = {}): Promise<EventLogRecord[]> {
+    checkLimit(options.limit, "getRunEvents");
+    return this.storage.getRunEvents(runId, options);
+  }
+
+  /** The stored state of a sensor (status, cursor, last tick), or null if nothing was stored yet. */
+  async getSensorState(name: string): Promise<SensorState | null> {
+    return this.storage.getSensorState(name);
+  }
+
+  /** A sensor's ticks, newest first. */
+  async getTicks(sensorName: string, options: { limit?: number; statuses?: readonly TickStatus[] } = {}): Promise<Tick[]> {
+    checkLimit(options.limit, "getTicks");
+    return this.storage.getTicks(sensorName, options);
+  }
+
+  /** Stores a user start: the sensor runs from now on, whatever its default status in code. */
+  async startSensor(name: string): Promise<SensorState> {
+    return this.storage.upsertSensorState({ name, status: SensorStatus.RUNNING, statusSource: "user" });
+  }
+
+  /** Stores a user stop: the sensor no longer runs, whatever its default status in code. */
+  async stopSensor(name: string): Promise<SensorState> {
+    return this.storage.upsertSensorState({ name, status: SensorStatus.STOPPED, statusSource: "user" });
+  }
+
+  /**
+   * Sets (or, with null, clears) a sensor's stored cursor without changing whether it runs. With no
+   * stored state yet, stores `defaultStatus` (what the code says; STOPPED if unknown) with source
+   * `"default"`, so the state keeps following the code.
+   */
+  async setCursor(name: string, cursor: string | null, options: { defaultStatus?: SensorStatus } = {}): Promise<SensorState> {
+    if (cursor !== null && typeof cursor !== "string") {
+      throw new InvalidArgumentError(`The cursor of sensor "${name}" must be a string or null; got ${typeof cursor}.`);
+    }
+    const existing = await this.storage.getSensorState(name);
+    if (existing !== null) return this.storage.upsertSensorState({ name, cursor });
+    return this.storage.upsertSensorState({
+      name,
+      cursor,
+      status: options.defaultStatus ?? SensorStatus.STOPPED,
+      statusSource: "default",
+    });
+  }
+
+  /** Releases the storage (and deletes an ephemeral instance's files). Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      await this.storage.close();
+    } finally {
+      this.#onClose();
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+function openStorage(config: StorageConfig): Promise<Storage> {
+  return config.kind === "sqlite" ? openSqliteStorage({ path: config.path }) : openPostgresStorage({ url: config.url });
+}
+
+function checkLimit(limit: number | undefined, method: string): void {
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
+    throw new InvalidArgumentError(`${method} got limit ${String(limit)}; give a whole number of 0 or more.`);
+  }
+}
