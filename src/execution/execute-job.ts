@@ -1,0 +1,232 @@
+import type { ParsedRunConfig } from "../config/index.js";
+import type { AnyJobDefinition } from "../definitions/job.js";
+import { initResources, planResources, toResourceDefinitions, type ResourceDefinition, type ResourceLike } from "../definitions/resource.js";
+import { validateRunConfigWith } from "../definitions/validate-run-config.js";
+import { InvalidArgumentError, NotFoundError, runUserCode, serializeError, toError, UserCodeError } from "../errors/index.js";
+import { EventType, RunStatus, type Run } from "../model/index.js";
+import type { Storage } from "../storage/storage.js";
+import { RunEventWriter } from "./event-writer.js";
+import { isJsonValue } from "./json-value.js";
+import { createEventLogger, createOpContext } from "./op-context.js";
+import { buildExecutionPlan, type ExecutionStep } from "./plan.js";
+
+/** Options of `executeRun`. */
+export interface ExecuteRunOptions {
+  /** Resources shared by a code location (`Definitions.resources`); the job's own win over them. */
+  sharedResources?: Readonly<Record<string, ResourceLike>>;
+  /** Resources for this run only; they win over the job's own. */
+  resources?: Readonly<Record<string, ResourceLike>>;
+}
+
+/** Why a run failed: a step, a resource, or the run as a whole. */
+export interface RunFailure {
+  /** The step (op node) that failed, if one did. */
+  readonly stepKey: string | null;
+  /** The error to rethrow: a `UserCodeError` for user code. */
+  readonly error: Error;
+}
+
+/** The result of `executeRun`. */
+export interface RunOutcome {
+  readonly success: boolean;
+  /** Each op's output, by step key, for the steps that succeeded. */
+  readonly outputs: ReadonlyMap<string, unknown>;
+  /** Every failure, in the order they happened (empty on success). */
+  readonly failures: readonly RunFailure[];
+}
+
+type StepResult = { status: "success"; output: unknown } | { status: "failure"; error: UserCodeError } | { status: "skipped" };
+
+const EXECUTABLE_STATUSES: readonly RunStatus[] = [RunStatus.NOT_STARTED, RunStatus.QUEUED, RunStatus.STARTING];
+
+/**
+ * Executes a stored run of `job`, writing its events through `storage`: RUN_START, each op's
+ * STEP_START / LOG / ASSET_MATERIALIZATION / STEP_OUTPUT / STEP_SUCCESS or STEP_FAILURE, then
+ * RUN_SUCCESS or RUN_FAILURE. Independent ops run concurrently. Op failures are recorded, not
+ * thrown; invalid run config or resources mark the run FAILURE and throw.
+ *
+ * @example
+ * await storage.addRun({ runId, jobName: etl.name, status: RunStatus.NOT_STARTED, tags: {}, runConfig: {}, createdAt: Date.now() });
+ * const outcome = await executeRun(etl, runId, storage);
+ */
+export async function executeRun(job: AnyJobDefinition, runId: string, storage: Storage, options: ExecuteRunOptions = {}): Promise<RunOutcome> {
+  const run = await loadExecutableRun(job, runId, storage);
+  const writer = new RunEventWriter(storage, runId, job.name);
+  const failRun = (message: string, error: unknown): Promise<void> =>
+    writer.writeFinal({
+      level: "ERROR",
+      message: `Execution of run for "${job.name}" failed. ${message}`,
+      event: { eventType: EventType.RUN_FAILURE, runStatus: RunStatus.FAILURE, error: serializeError(error) },
+    });
+
+  let resources: Record<string, ResourceDefinition>;
+  let config: ParsedRunConfig;
+  try {
+    resources = runResources(job, options);
+    config = validateRunConfigWith(job, run.runConfig, resources);
+  } catch (error) {
+    await failRun(toError(error).message, error);
+    throw error;
+  }
+
+  await writer.write({ level: "DEBUG", message: `Started execution of run for "${job.name}".`, event: { eventType: EventType.RUN_START, runStatus: RunStatus.STARTED } });
+  try {
+    return await runWithResources(job, runId, resources, config, writer, failRun);
+  } catch (error) {
+    // Storage failed mid-run (ours, not the user's): try to leave the run FAILURE rather than STARTED.
+    await failRun(toError(error).message, error).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function loadExecutableRun(job: AnyJobDefinition, runId: string, storage: Storage): Promise<Run> {
+  const run = await storage.getRun(runId);
+  if (run === null) throw new NotFoundError("run", runId, `Run "${runId}" does not exist; create it (storage.addRun) before executing it.`);
+  if (run.jobName !== job.name) {
+    throw new InvalidArgumentError(`Run "${runId}" is a run of job "${run.jobName}", not of job "${job.name}"; execute it with its own job.`);
+  }
+  if (!EXECUTABLE_STATUSES.includes(run.status)) {
+    throw new InvalidArgumentError(`Run "${runId}" is ${run.status}; only a run that is ${EXECUTABLE_STATUSES.join(", ")} can be executed.`);
+  }
+  return run;
+}
+
+/**
+ * The resources a run builds: shared ones under the job's own under the run's, restricted to what
+ * the job declares or its ops need (transitively), so unrelated shared resources are not built.
+ */
+function runResources(job: AnyJobDefinition, options: ExecuteRunOptions): Record<string, ResourceDefinition> {
+  const all = { ...toResourceDefinitions(options.sharedResources ?? {}), ...job.resources, ...toResourceDefinitions(options.resources ?? {}) };
+  const wanted = new Set([...Object.keys(job.resources), ...Object.keys(options.resources ?? {}), ...job.requiredResourceKeys]);
+  const selected: Record<string, ResourceDefinition> = {};
+  const add = (key: string): void => {
+    const def = all[key];
+    if (key in selected || def === undefined) return;
+    selected[key] = def;
+    def.requiredResourceKeys.forEach(add);
+  };
+  wanted.forEach(add);
+  for (const node of job.nodes) {
+    for (const key of node.op.requiredResourceKeys) {
+      if (!(key in selected)) {
+        throw new InvalidArgumentError(`Op "${node.name}" in job "${job.name}" requires resource "${key}", which this run was not given; add it to the job's or the run's resources.`);
+      }
+    }
+  }
+  planResources(selected);
+  return selected;
+}
+
+async function runWithResources(
+  job: AnyJobDefinition,
+  runId: string,
+  resourceDefs: Record<string, ResourceDefinition>,
+  config: ParsedRunConfig,
+  writer: RunEventWriter,
+  failRun: (message: string, error: unknown) => Promise<void>,
+): Promise<RunOutcome> {
+  const resourceConfig = Object.fromEntries(Object.entries(config.resources).map(([key, entry]) => [key, entry.config]));
+  let built: Awaited<ReturnType<typeof initResources>>;
+  try {
+    built = await initResources(resourceDefs, resourceConfig, createEventLogger(writer, undefined));
+  } catch (error) {
+    const key = error instanceof UserCodeError ? error.definitionName : "?";
+    const userMessage = error instanceof UserCodeError ? error.userMessage : toError(error).message;
+    await failRun(`Resource "${key}" failed to initialise: ${userMessage}`, error instanceof UserCodeError ? error.cause : error);
+    return { success: false, outputs: new Map(), failures: [{ stepKey: null, error: toError(error) }] };
+  }
+
+  const results = await runSteps(job, runId, config, built.values, writer);
+  try {
+    await built.dispose();
+  } catch (error) {
+    // A failed teardown is reported, but does not undo what the ops did.
+    writer.emit({ level: "ERROR", message: `Tearing down resources of run "${runId}" failed: ${toError(error).message}` });
+  }
+
+  const outputs = new Map<string, unknown>();
+  const failures: RunFailure[] = [];
+  for (const [key, result] of results) {
+    if (result.status === "success") outputs.set(key, result.output);
+    if (result.status === "failure") failures.push({ stepKey: key, error: result.error });
+  }
+  if (failures.length > 0) {
+    const first = failures[0]?.error;
+    const summary = failures.map((f, i) => `${i === 0 ? "Op" : "op"} "${f.stepKey}" failed: ${(f.error as UserCodeError).userMessage}`).join("; ");
+    await failRun(summary, first instanceof UserCodeError ? first.cause : first);
+    return { success: false, outputs, failures };
+  }
+  await writer.write({ level: "DEBUG", message: `Finished execution of run for "${job.name}".`, event: { eventType: EventType.RUN_SUCCESS, runStatus: RunStatus.SUCCESS } });
+  return { success: true, outputs, failures };
+}
+
+/** Starts every step as soon as its inputs are ready; returns each step's result in plan order. */
+async function runSteps(
+  job: AnyJobDefinition,
+  runId: string,
+  config: ParsedRunConfig,
+  resources: Readonly<Record<string, unknown>>,
+  writer: RunEventWriter,
+): Promise<Map<string, StepResult>> {
+  const plan = buildExecutionPlan(job);
+  const promises = new Map<string, Promise<StepResult>>();
+  for (const step of plan.steps) {
+    // Plan order guarantees every upstream promise exists already.
+    const upstream = step.upstream.map((key) => promises.get(key) ?? Promise.resolve<StepResult>({ status: "skipped" }));
+    promises.set(
+      step.key,
+      Promise.all(upstream).then((inputs) => {
+        const blocked = step.upstream.filter((_, i) => inputs[i]?.status !== "success");
+        if (blocked.length > 0) {
+          writer.emit({
+            stepKey: step.key,
+            level: "WARNING",
+            message: `Skipping op "${step.key}" because upstream op${blocked.length === 1 ? "" : "s"} ${[...new Set(blocked)].map((k) => `"${k}"`).join(", ")} did not succeed.`,
+            event: { eventType: EventType.LOG },
+          });
+          return { status: "skipped" as const };
+        }
+        const values = inputs.map((r) => (r.status === "success" ? r.output : undefined));
+        return executeStep(job, runId, step, values, config, resources, writer);
+      }),
+    );
+  }
+  const results = new Map<string, StepResult>();
+  for (const [key, promise] of promises) results.set(key, await promise);
+  return results;
+}
+
+async function executeStep(
+  job: AnyJobDefinition,
+  runId: string,
+  step: ExecutionStep,
+  inputs: readonly unknown[],
+  config: ParsedRunConfig,
+  allResources: Readonly<Record<string, unknown>>,
+  writer: RunEventWriter,
+): Promise<StepResult> {
+  const { key, node } = step;
+  const resources = Object.freeze(Object.fromEntries(node.op.requiredResourceKeys.map((k) => [k, allResources[k]])));
+  const opConfig = config.ops[key]?.config ?? Object.freeze({});
+  const context = createOpContext({ runId, jobName: job.name, opName: key, opConfig, resources, writer });
+  writer.emit({ stepKey: key, level: "DEBUG", message: `Started execution of step "${key}".`, event: { eventType: EventType.STEP_START } });
+  const started = performance.now();
+  try {
+    const output = await runUserCode("op", key, () => node.op.compute(context, inputs));
+    const outputEvent = isJsonValue(output) ? { eventType: EventType.STEP_OUTPUT, output } : { eventType: EventType.STEP_OUTPUT };
+    writer.emit({ stepKey: key, level: "DEBUG", message: `Op "${key}" yielded its output.`, event: outputEvent });
+    const durationMs = Math.round(performance.now() - started);
+    writer.emit({ stepKey: key, level: "DEBUG", message: `Finished execution of step "${key}" in ${durationMs}ms.`, event: { eventType: EventType.STEP_SUCCESS, durationMs } });
+    return { status: "success", output };
+  } catch (thrown) {
+    const error = thrown instanceof UserCodeError ? thrown : new UserCodeError("op", key, thrown);
+    const durationMs = Math.round(performance.now() - started);
+    writer.emit({
+      stepKey: key,
+      level: "ERROR",
+      message: `Op "${key}" failed: ${error.userMessage}`,
+      event: { eventType: EventType.STEP_FAILURE, error: serializeError(error.cause ?? error), durationMs },
+    });
+    return { status: "failure", error };
+  }
+}
