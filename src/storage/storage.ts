@@ -52,6 +52,21 @@ export interface RunStorage {
   getRuns(filter?: RunsFilter): Promise<Run[]>;
   /** How many runs match (ignores `limit` and `cursor`). */
   countRuns(filter?: RunsFilter): Promise<number>;
+  /**
+   * Stores a new run only if its sensor never used `runKey` before: the key's reservation and the
+   * run are written in one transaction, so at most one run ever exists per (sensor, run key), also
+   * across daemons and crashes. Returns the run, or null when the key was taken (nothing written).
+   * Throws `StorageError` if the run id exists.
+   */
+  createRunIfNewKey(run: NewRun, key: RunKeyReservation): Promise<Run | null>;
+  /** Which of `runKeys` the sensor has already used, as run key → run id (any number of keys). */
+  getRunIdsForRunKeys(sensorName: string, runKeys: readonly string[]): Promise<Map<string, string>>;
+}
+
+/** A run key as reserved by a sensor. */
+export interface RunKeyReservation {
+  sensorName: string;
+  runKey: string;
 }
 
 /** Which event records `getEventRecords` returns. All bounds are strict. */

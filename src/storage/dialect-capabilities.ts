@@ -1,0 +1,41 @@
+import type { ColumnDataType, ColumnDefinitionBuilder, CompiledQuery, Kysely, Transaction } from "kysely";
+import type { Database } from "./schema.js";
+
+/**
+ * Everything that differs between SQLite and PostgreSQL, in one small adapter (the way Kysely's
+ * `DialectAdapter` works). Migrations and queries ask these flags and hooks; they never test the
+ * dialect's name.
+ */
+export interface DialectCapabilities {
+  readonly name: "sqlite" | "postgres";
+  readonly ddl: DdlCapabilities;
+  /** `SELECT … FOR UPDATE` exists (PostgreSQL). SQLite's write transactions are already exclusive. */
+  readonly supportsRowLocks: boolean;
+  /** `FOR UPDATE SKIP LOCKED` exists, for queue-like claims. */
+  readonly supportsSkipLocked: boolean;
+  /** How many bind parameters one statement may carry; multi-row inserts are chunked below it. */
+  readonly maxParameters: number;
+  /** The schema holding Vigil's tables (and its migration tables), when the dialect has schemas. */
+  readonly schema: string | undefined;
+  /**
+   * Called first in every transaction that appends to the event log, so that storage ids become
+   * visible in commit order: no reader ever sees id N+1 while id N is still uncommitted.
+   */
+  serializeEventAppends(trx: Transaction<Database>): Promise<void>;
+  /** Runs `fn` while holding a lock that keeps other processes from migrating at the same time. */
+  withMigrationLock<T>(fn: () => Promise<T>): Promise<T>;
+  /** The query plan of a compiled query, as text (for tests and benchmarks). */
+  explain(db: Kysely<Database>, query: CompiledQuery): Promise<string>;
+  /** A short, password-free reason for a driver error, and whether the server is unreachable. */
+  describeError(error: unknown): { reason: string; unreachable: boolean };
+}
+
+/** The DDL pieces migrations need that the dialects spell differently. */
+export interface DdlCapabilities {
+  /** Type of an auto-incrementing primary key column. */
+  readonly autoIncrementType: ColumnDataType;
+  /** Adds the modifiers that make a column of `autoIncrementType` an auto-incrementing primary key. */
+  autoIncrement(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
+  /** A 64-bit integer (ms timestamps). */
+  readonly bigintType: ColumnDataType;
+}

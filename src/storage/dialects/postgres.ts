@@ -1,0 +1,166 @@
+import { CompiledQuery, Kysely, PostgresDialect, sql } from "kysely";
+import pg from "pg";
+import { ErrorCode, InvalidArgumentError, StorageError, toError } from "../../errors/index.js";
+import type { DialectCapabilities } from "../dialect-capabilities.js";
+import { migrate } from "../migrations/migrate.js";
+import type { Database } from "../schema.js";
+import { SqlStorage } from "../sql-storage.js";
+
+/** Options of `openPostgresStorage`. */
+export interface PostgresStorageOptions {
+  /** `postgres://user:password@host:port/database`. */
+  url: string;
+  /**
+   * The schema holding Vigil's tables; created if missing.
+   * @defaultValue "public"
+   */
+  schema?: string;
+  /**
+   * Most connections the pool opens.
+   * @defaultValue 10
+   */
+  poolSize?: number;
+}
+
+/** Advisory lock keys (arbitrary constants, "vigil" + purpose) so no other app's lock collides. */
+const EVENT_APPEND_LOCK = 0x7669_6701;
+const MIGRATION_LOCK = 0x7669_6702;
+
+const INT8_OID = 20;
+const parseInt8 = (value: string): number => Number(value);
+/** Per-pool type parsers: bigint (int8) columns and counts come back as numbers, not strings. */
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === INT8_OID ? parseInt8 : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+};
+
+/** Network error codes meaning the server cannot be reached, with their plain-language reason. */
+const UNREACHABLE: Record<string, string> = {
+  ECONNREFUSED: "connection refused",
+  ENOTFOUND: "host not found",
+  EAI_AGAIN: "host name lookup failed",
+  ETIMEDOUT: "connection timed out",
+  ECONNRESET: "connection reset",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  "57P01": "the server is shutting down",
+  "57P03": "the server is starting up",
+};
+
+function describePgError(error: unknown): { reason: string; unreachable: boolean } {
+  const e = toError(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && code in UNREACHABLE) return { reason: UNREACHABLE[code] ?? code, unreachable: true };
+  if (/timeout|terminated|Connection terminated/i.test(e.message) && !/statement timeout/i.test(e.message)) {
+    return { reason: e.message, unreachable: true };
+  }
+  return { reason: e.message, unreachable: false };
+}
+
+/** "host:port" of a URL for messages; never the password. */
+function serverOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname || "localhost"}:${u.port || "5432"}`;
+  } catch {
+    return "the configured server";
+  }
+}
+
+function capabilities(pool: pg.Pool, schema: string): DialectCapabilities {
+  return {
+    name: "postgres",
+    ddl: {
+      autoIncrementType: "bigint",
+      autoIncrement: (c) => c.primaryKey().generatedByDefaultAsIdentity(),
+      bigintType: "bigint",
+    },
+    supportsRowLocks: true,
+    supportsSkipLocked: true,
+    maxParameters: 65_535,
+    schema,
+    // Identity values are taken at insert but become visible at commit; holding one lock from
+    // before the insert until commit makes both orders agree.
+    serializeEventAppends: async (trx) => {
+      await sql`select pg_advisory_xact_lock(${sql.lit(EVENT_APPEND_LOCK)})`.execute(trx);
+    },
+    // A session lock on a dedicated connection, held around the whole migration (schema creation
+    // and Kysely's bookkeeping tables included), so concurrent openers migrate exactly once.
+    withMigrationLock: async (fn) => {
+      const client = await pool.connect();
+      try {
+        await client.query(`select pg_advisory_lock(${MIGRATION_LOCK})`);
+        try {
+          await client.query(`create schema if not exists ${quoteIdent(schema)}`);
+          return await fn();
+        } finally {
+          await client.query(`select pg_advisory_unlock(${MIGRATION_LOCK})`);
+        }
+      } finally {
+        client.release();
+      }
+    },
+    explain: async (db, query) => {
+      const rows = await db.executeQuery<{ "QUERY PLAN": string }>(CompiledQuery.raw(`explain ${query.sql}`, [...query.parameters]));
+      return rows.rows.map((r) => r["QUERY PLAN"]).join("\n");
+    },
+    describeError: describePgError,
+  };
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/**
+ * Connects to PostgreSQL as Vigil storage (a connection pool) and migrates the schema; safe when
+ * several processes open the same database at once. An unreachable server throws `StorageError`
+ * with code `STORAGE_UNREACHABLE`.
+ *
+ * @example
+ * await using storage = await openPostgresStorage({ url: process.env.DATABASE_URL! });
+ */
+export async function openPostgresStorage(options: PostgresStorageOptions): Promise<SqlStorage> {
+  const schema = options.schema ?? "public";
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
+    throw new InvalidArgumentError(`PostgreSQL schema name ${JSON.stringify(schema)} is invalid; use letters, digits and underscores.`);
+  }
+  const server = serverOf(options.url);
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: 10_000,
+    types,
+    // Every connection resolves Vigil's unqualified table names in its schema.
+    options: `-c search_path=${schema}`,
+  });
+  // An idle connection that dies emits 'error' on the pool; without a listener that kills the
+  // process. The next query on the pool reports the problem instead.
+  pool.on("error", () => undefined);
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    const { reason, unreachable } = describePgError(error);
+    if (unreachable) {
+      throw new StorageError(
+        `Cannot reach PostgreSQL at ${server} (${reason}); check storage.postgres.url in vigil.yaml and that the server is running.`,
+        { code: ErrorCode.STORAGE_UNREACHABLE },
+      );
+    }
+    throw new StorageError(`Cannot connect to PostgreSQL at ${server} (${reason}); check storage.postgres.url in vigil.yaml.`);
+  }
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const caps = capabilities(pool, schema);
+  const result = await migrate(db, caps);
+  if (result.error !== null) {
+    await db.destroy();
+    const { reason } = describePgError(result.error);
+    throw new StorageError(
+      `Cannot migrate the PostgreSQL database at ${server}${result.failed === null ? "" : ` (migration ${result.failed})`} (${reason}); check that the user may create tables in schema "${schema}".`,
+      { cause: result.error },
+    );
+  }
+  return new SqlStorage(db, caps);
+}

@@ -1,0 +1,5 @@
+import { initial } from "./0001-initial.js";
+import type { VigilMigration } from "./migration.js";
+
+/** Every migration, oldest first, shared by all dialects. Append only. */
+export const MIGRATIONS: readonly VigilMigration[] = [initial];

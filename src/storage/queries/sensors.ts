@@ -1,0 +1,68 @@
+import type { Kysely, Selectable } from "kysely";
+import type { SensorState } from "../../model/index.js";
+import type { SensorStateUpdate } from "../storage.js";
+import type { Database, SensorStatesTable } from "../schema.js";
+
+type Db = Kysely<Database>;
+
+function toSensorState(row: Selectable<SensorStatesTable>): SensorState {
+  return {
+    name: row.name,
+    status: row.status,
+    statusSource: row.status_source,
+    cursor: row.cursor,
+    lastTickTimestamp: row.last_tick_timestamp,
+    lastRunKey: row.last_run_key,
+  };
+}
+
+/**
+ * Params: a sensor name. Returns: its stored state, or null when none is stored.
+ */
+export async function selectSensorState(db: Db, name: string): Promise<SensorState | null> {
+  const row = await db.selectFrom("sensor_states").selectAll().where("name", "=", name).executeTakeFirst();
+  return row === undefined ? null : toSensorState(row);
+}
+
+/**
+ * Returns: every stored sensor state, by name.
+ */
+export async function selectSensorStates(db: Db): Promise<SensorState[]> {
+  const rows = await db.selectFrom("sensor_states").selectAll().orderBy("name").execute();
+  return rows.map(toSensorState);
+}
+
+/**
+ * Inserts or updates a sensor's state in one statement (`ON CONFLICT DO UPDATE`), so concurrent
+ * first writers cannot collide. Omitted fields keep their value; a new row gets STOPPED /
+ * "default" / nulls. Params: the update; `now` (ms). Returns: the state after the write.
+ */
+export async function upsertSensorState(db: Db, update: SensorStateUpdate, now: number): Promise<SensorState> {
+  const changes = {
+    ...(update.status === undefined ? {} : { status: update.status }),
+    ...(update.statusSource === undefined ? {} : { status_source: update.statusSource }),
+    ...(update.cursor === undefined ? {} : { cursor: update.cursor }),
+    ...(update.lastTickTimestamp === undefined ? {} : { last_tick_timestamp: update.lastTickTimestamp }),
+    ...(update.lastRunKey === undefined ? {} : { last_run_key: update.lastRunKey }),
+    updated_at: now,
+  };
+  const row = await db
+    .insertInto("sensor_states")
+    .values({
+      name: update.name,
+      status: "STOPPED",
+      status_source: "default",
+      cursor: null,
+      last_tick_timestamp: null,
+      last_tick_start_timestamp: null,
+      last_run_key: null,
+      last_sensor_start_timestamp: null,
+      owner: null,
+      lease_expires_at: null,
+      ...changes,
+    })
+    .onConflict((oc) => oc.column("name").doUpdateSet(changes))
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toSensorState(row);
+}

@@ -1,0 +1,267 @@
+import type { Kysely, Transaction } from "kysely";
+import { NotFoundError, StorageError, VigilError, ErrorCode } from "../errors/index.js";
+import {
+  RunStatus,
+  assertRunTransition,
+  assertTickTransition,
+  isTerminalRunStatus,
+  runStatusForEvent,
+  type EventLogEntry,
+  type EventLogRecord,
+  type Run,
+  type SensorState,
+  type Tick,
+  type TickStatus,
+} from "../model/index.js";
+import type { DialectCapabilities } from "./dialect-capabilities.js";
+import { migrate, type MigrateResult } from "./migrations/migrate.js";
+import * as events from "./queries/events.js";
+import * as runs from "./queries/runs.js";
+import * as sensors from "./queries/sensors.js";
+import * as ticks from "./queries/ticks.js";
+import type { Database } from "./schema.js";
+import type {
+  EventRecordsFilter,
+  NewRun,
+  NewTick,
+  RunKeyReservation,
+  RunsFilter,
+  SensorStateUpdate,
+  Storage,
+  TickUpdate,
+} from "./storage.js";
+
+/**
+ * The one `Storage` implementation, on any Kysely dialect described by `DialectCapabilities`.
+ * Every write runs in one transaction (on SQLite a `BEGIN IMMEDIATE` one, see `dialects/sqlite.ts`);
+ * driver errors come out as `StorageError`, Vigil's own errors unchanged.
+ * Build it with `openSqliteStorage` or `openPostgresStorage`.
+ */
+export class SqlStorage implements Storage {
+  readonly dialectName: "sqlite" | "postgres";
+  #closed = false;
+  readonly #db: Kysely<Database>;
+  readonly #caps: DialectCapabilities;
+  readonly #eventRowsPerStatement: number;
+  readonly #keysPerStatement: number;
+
+  constructor(db: Kysely<Database>, capabilities: DialectCapabilities) {
+    this.#db = db;
+    this.#caps = capabilities;
+    this.dialectName = capabilities.name;
+    this.#eventRowsPerStatement = Math.min(500, Math.floor(capabilities.maxParameters / events.EVENT_INSERT_PARAMS_PER_ROW));
+    this.#keysPerStatement = Math.min(1000, capabilities.maxParameters - 1);
+  }
+
+  // ---- runs -------------------------------------------------------------------------------
+
+  addRun(run: NewRun): Promise<Run> {
+    return this.#write(`store run "${run.runId}"`, async (trx) => {
+      const stored = await runs.insertRun(trx, run, Date.now());
+      if (stored === null) throw duplicateRun(run.runId);
+      return stored;
+    });
+  }
+
+  createRunIfNewKey(run: NewRun, key: RunKeyReservation): Promise<Run | null> {
+    return this.#write(`store run "${run.runId}" for run key "${key.runKey}"`, async (trx) => {
+      const now = Date.now();
+      if (!(await runs.reserveRunKey(trx, key.sensorName, key.runKey, run.runId, now))) return null;
+      const stored = await runs.insertRun(trx, run, now);
+      if (stored === null) throw duplicateRun(run.runId);
+      return stored;
+    });
+  }
+
+  getRunIdsForRunKeys(sensorName: string, runKeys: readonly string[]): Promise<Map<string, string>> {
+    return this.#read(`read run keys of sensor "${sensorName}"`, () =>
+      runs.selectRunKeys(this.#db, sensorName, runKeys, this.#keysPerStatement),
+    );
+  }
+
+  getRun(runId: string): Promise<Run | null> {
+    return this.#read(`read run "${runId}"`, () => runs.selectRun(this.#db, runId));
+  }
+
+  getRuns(filter?: RunsFilter): Promise<Run[]> {
+    return this.#read("read runs", () => runs.selectRuns(this.#db, filter));
+  }
+
+  countRuns(filter?: RunsFilter): Promise<number> {
+    return this.#read("count runs", () => runs.countRuns(this.#db, filter));
+  }
+
+  // ---- event log ----------------------------------------------------------------------------
+
+  storeEvents(entries: readonly EventLogEntry[]): Promise<EventLogRecord[]> {
+    if (entries.length === 0) return Promise.resolve([]);
+    return this.#write(`store ${entries.length} event${entries.length === 1 ? "" : "s"}`, async (trx) => {
+      // First, so that status checks below read the latest committed run status too.
+      await this.#caps.serializeEventAppends(trx);
+      const moved = await this.#applyStatusMoves(trx, entries);
+      const ids = await events.insertEvents(trx, entries, this.#eventRowsPerStatement);
+      const now = Date.now();
+      for (const [runId, next] of moved) await runs.updateRunStatus(trx, runId, next, now);
+      return entries.map((entry, i) => ({ storageId: ids[i] ?? 0, entry }));
+    });
+  }
+
+  /**
+   * Checks every run status move of the batch, in order, against the runs' stored statuses, and
+   * returns each moved run's final status fields. Throws before anything is written.
+   */
+  async #applyStatusMoves(trx: Transaction<Database>, entries: readonly EventLogEntry[]): Promise<Map<string, runs.RunStatusRow>> {
+    const moves = entries.flatMap((entry) => {
+      const type = entry.event?.eventType;
+      const to = entry.event?.runStatus ?? (type === undefined ? null : runStatusForEvent(type));
+      return to === null ? [] : [{ runId: entry.runId, to, at: entry.timestamp }];
+    });
+    const moved = new Map<string, runs.RunStatusRow>();
+    if (moves.length === 0) return moved;
+    const current = await runs.selectRunStatuses(trx, [...new Set(moves.map((m) => m.runId))]);
+    for (const { runId, to, at } of moves) {
+      const run = moved.get(runId) ?? current.get(runId);
+      if (run === undefined) {
+        throw new NotFoundError("run", runId, `Run "${runId}" does not exist; store it with addRun before storing its status events.`);
+      }
+      assertRunTransition(runId, run.status, to);
+      moved.set(runId, {
+        status: to,
+        startedAt: to === RunStatus.STARTED ? at : run.startedAt,
+        endedAt: isTerminalRunStatus(to) ? at : run.endedAt,
+      });
+    }
+    return moved;
+  }
+
+  getEventRecords(filter: EventRecordsFilter): Promise<EventLogRecord[]> {
+    return this.#read(`read ${filter.eventType} event records`, () => events.selectEventRecords(this.#db, filter));
+  }
+
+  getRunEvents(runId: string, options?: { afterStorageId?: number; limit?: number }): Promise<EventLogRecord[]> {
+    return this.#read(`read the events of run "${runId}"`, () => events.selectRunEvents(this.#db, runId, options));
+  }
+
+  getMaxStorageId(): Promise<number> {
+    return this.#read("read the newest storage id", () => events.selectMaxStorageId(this.#db));
+  }
+
+  /** @internal The query plan `getEventRecords(filter)` would use, as text (tests and benchmarks). */
+  explainEventRecords(filter: EventRecordsFilter): Promise<string> {
+    return this.#read("explain an event records query", () =>
+      this.#caps.explain(this.#db, events.eventRecordsQuery(this.#db, filter).compile()),
+    );
+  }
+
+  // ---- sensors ------------------------------------------------------------------------------
+
+  getSensorState(name: string): Promise<SensorState | null> {
+    return this.#read(`read the state of sensor "${name}"`, () => sensors.selectSensorState(this.#db, name));
+  }
+
+  getSensorStates(): Promise<SensorState[]> {
+    return this.#read("read sensor states", () => sensors.selectSensorStates(this.#db));
+  }
+
+  upsertSensorState(update: SensorStateUpdate): Promise<SensorState> {
+    return this.#write(`store the state of sensor "${update.name}"`, (trx) => sensors.upsertSensorState(trx, update, Date.now()));
+  }
+
+  // ---- ticks --------------------------------------------------------------------------------
+
+  createTick(tick: NewTick): Promise<Tick> {
+    return this.#write(`store a tick of sensor "${tick.sensorName}"`, (trx) => ticks.insertTick(trx, tick));
+  }
+
+  updateTick(tickId: number, update: TickUpdate): Promise<Tick> {
+    return this.#write(`update tick ${tickId}`, async (trx) => {
+      const tick = await ticks.selectTick(trx, tickId, this.#caps.supportsRowLocks);
+      if (tick === null) {
+        // NotFoundKind has no "tick"; a tick belongs to a sensor, so it is reported under that kind.
+        throw new NotFoundError("sensor", String(tickId), `Tick ${tickId} does not exist; it may have been purged.`);
+      }
+      assertTickTransition(tickId, tick.status, update.status);
+      const next: Tick = {
+        ...tick,
+        status: update.status,
+        ...definedOnly({
+          endTimestamp: update.endTimestamp,
+          runIds: update.runIds,
+          runKeys: update.runKeys,
+          dedupedRunKeys: update.dedupedRunKeys,
+          skipReason: update.skipReason,
+          error: update.error,
+          cursor: update.cursor,
+        }),
+      };
+      await ticks.updateTickRow(trx, next);
+      return next;
+    });
+  }
+
+  getTick(tickId: number): Promise<Tick | null> {
+    return this.#read(`read tick ${tickId}`, () => ticks.selectTick(this.#db, tickId));
+  }
+
+  getTicks(sensorName: string, options?: { limit?: number; statuses?: readonly TickStatus[]; beforeTimestamp?: number }): Promise<Tick[]> {
+    return this.#read(`read the ticks of sensor "${sensorName}"`, () => ticks.selectTicks(this.#db, sensorName, options));
+  }
+
+  purgeTicks(sensorName: string, status: TickStatus, before: number): Promise<number> {
+    return this.#write(`purge the ticks of sensor "${sensorName}"`, (trx) => ticks.deleteTicks(trx, sensorName, status, before));
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------
+
+  /** Applies pending migrations (the openers already did); never throws, see `MigrateResult`. */
+  migrate(): Promise<MigrateResult> {
+    return migrate(this.#db, this.#caps);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#db.destroy();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #read<T>(action: string, fn: () => Promise<T>): Promise<T> {
+    return this.#guard(action, fn);
+  }
+
+  #write<T>(action: string, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return this.#guard(action, () => this.#db.transaction().execute(fn));
+  }
+
+  async #guard<T>(action: string, fn: () => Promise<T>): Promise<T> {
+    if (this.#closed) {
+      throw new StorageError(`Cannot ${action}: this ${this.dialectName} storage is closed; open a new one.`);
+    }
+    try {
+      return await fn();
+    } catch (error) {
+      if (VigilError.is(error)) throw error;
+      const { reason, unreachable } = this.#caps.describeError(error);
+      throw unreachable
+        ? new StorageError(`Could not ${action}: the ${this.dialectName} database is unreachable (${reason}); check that the server is running.`, {
+            cause: error,
+            code: ErrorCode.STORAGE_UNREACHABLE,
+          })
+        : new StorageError(`Could not ${action} in ${this.dialectName} storage (${reason}); check that the database is reachable and writable.`, {
+            cause: error,
+          });
+    }
+  }
+}
+
+function duplicateRun(runId: string): StorageError {
+  return new StorageError(`Run "${runId}" already exists; give each run a new id.`);
+}
+
+/** The entries of `o` whose value is not `undefined` (an omitted update field keeps its value). */
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
