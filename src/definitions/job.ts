@@ -39,7 +39,7 @@ type OpsConfigOf<TBodyResult> =
         ? UnionToIntersection<{ [K in keyof TBodyResult]: TBodyResult[K] extends OutputHandle<unknown, infer C> ? C : unknown }[keyof TBodyResult]>
         : LooseSection;
 
-type ResourceSchemaOf<T> = T extends ResourceDefinition<unknown, infer C> ? C : undefined;
+type ResourceSchemaOf<T> = T extends ResourceDefinition<infer _TValue, infer C> ? C : undefined;
 
 /** The resources section: typed for the job's own resources, open for keys supplied by `Definitions`. */
 type ResourcesConfigOf<TResources> = [keyof TResources] extends [never]

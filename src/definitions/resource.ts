@@ -58,7 +58,7 @@ export type InferResources<TDefs> = { readonly [K in keyof TDefs]: InferResource
 
 /** The config input a record of resources takes, keyed by resource key. */
 export type InferResourcesConfig<TDefs> = {
-  [K in keyof TDefs]?: TDefs[K] extends ResourceDefinition<unknown, infer C> ? (C extends ZodType ? z.input<C> : never) : never;
+  [K in keyof TDefs]?: TDefs[K] extends ResourceDefinition<infer _TValue, infer C> ? (C extends ZodType ? z.input<C> : never) : never;
 };
 
 /**
