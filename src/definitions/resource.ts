@@ -95,7 +95,12 @@ export function resource<TValue, TConfig extends ZodType | undefined = undefined
   });
 }
 
-/** True when `value` was made by `resource(...)`. */
+/**
+ * True when `value` was made by `resource(...)` (a plain value used as a resource is not).
+ *
+ * @example
+ * isResourceDefinition(resource({ init: () => 1 })); // true
+ */
 export function isResourceDefinition(value: unknown): value is ResourceDefinition {
   return typeof value === "object" && value !== null && (value as { [resourceBrand]?: unknown })[resourceBrand] === true;
 }

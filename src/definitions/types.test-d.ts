@@ -92,3 +92,16 @@ describe("buildResources", () => {
     void buildResources({ port: withConfig }, { config: { port: { port: "80" } } });
   });
 });
+
+describe("executeInProcess run config", () => {
+  const load = op({ name: "load", config: z.object({ table: z.string() }) }, () => 1);
+  const typed = job({ name: "typed_run" }, () => load());
+
+  test("checks runConfig against the job's ops", () => {
+    void typed.executeInProcess({ runConfig: { ops: { load: { config: { table: "t" } } } } });
+    // @ts-expect-error table must be a string
+    void typed.executeInProcess({ runConfig: { ops: { load: { config: { table: 1 } } } } });
+    // @ts-expect-error load's config is required
+    void typed.executeInProcess({ runConfig: { ops: {} } });
+  });
+});
