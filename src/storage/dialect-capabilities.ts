@@ -22,8 +22,11 @@ export interface DialectCapabilities {
    * visible in commit order: no reader ever sees id N+1 while id N is still uncommitted.
    */
   serializeEventAppends(trx: Transaction<Database>): Promise<void>;
-  /** Runs `fn` while holding a lock that keeps other processes from migrating at the same time. */
-  withMigrationLock<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` (a migration run, which reports failure in its result rather than throwing) while
+   * holding a lock that keeps other processes from migrating the same database at the same time.
+   */
+  withMigrationLock<T extends { error?: unknown }>(db: Kysely<Database>, fn: () => Promise<T>): Promise<T>;
   /** The query plan of a compiled query, as text (for tests and benchmarks). */
   explain(db: Kysely<Database>, query: CompiledQuery): Promise<string>;
   /** A short, password-free reason for a driver error, and whether the server is unreachable. */

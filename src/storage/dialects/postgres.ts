@@ -86,7 +86,7 @@ function capabilities(pool: pg.Pool, schema: string): DialectCapabilities {
     },
     // A session lock on a dedicated connection, held around the whole migration (schema creation
     // and Kysely's bookkeeping tables included), so concurrent openers migrate exactly once.
-    withMigrationLock: async (fn) => {
+    withMigrationLock: async (_db, fn) => {
       const client = await pool.connect();
       try {
         await client.query(`select pg_advisory_lock(${MIGRATION_LOCK})`);

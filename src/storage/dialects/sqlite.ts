@@ -6,6 +6,7 @@ import {
   Kysely,
   SqliteDialect,
   SqliteDriver,
+  sql,
   type DatabaseConnection,
   type Driver,
   type SqliteDialectConfig,
@@ -28,51 +29,135 @@ export interface SqliteStorageOptions {
 }
 
 /**
+ * A FIFO async mutex. better-sqlite3 waits for a busy database by blocking the thread, so two
+ * connections to one file in the same thread would deadlock (the waiting one blocks the holder
+ * from ever committing). Write transactions on one file therefore queue here first, per process;
+ * other processes and threads are handled by SQLite's own lock and busy timeout.
+ */
+class FileWriteLock {
+  #tail: Promise<void> = Promise.resolve();
+  acquire(): Promise<() => void> {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const acquired = this.#tail.then(() => release);
+    this.#tail = this.#tail.then(() => released);
+    return acquired;
+  }
+}
+
+const fileWriteLocks = new Map<string, FileWriteLock>();
+
+function writeLockFor(path: string): FileWriteLock {
+  let lock = fileWriteLocks.get(path);
+  if (lock === undefined) fileWriteLocks.set(path, (lock = new FileWriteLock()));
+  return lock;
+}
+
+/**
  * Kysely's SQLite driver begins transactions with a deferred `BEGIN`, which can fail with
  * SQLITE_BUSY when a read upgrades to a write while another process writes (busy_timeout does not
  * help there). `BEGIN IMMEDIATE` takes the write lock up front and waits for it instead; it also
  * makes commit order equal id order, since only one write transaction runs at a time.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
+  readonly #lock: FileWriteLock;
+  #release: (() => void) | undefined;
+
+  constructor(config: SqliteDialectConfig, lock: FileWriteLock) {
+    super(config);
+    this.#lock = lock;
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+    const release = await this.#lock.acquire();
+    try {
+      await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+      this.#release = release;
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await connection.executeQuery(CompiledQuery.raw("commit"));
+    } finally {
+      this.#releaseLock();
+    }
+  }
+
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await connection.executeQuery(CompiledQuery.raw("rollback"));
+    } finally {
+      this.#releaseLock();
+    }
+  }
+
+  #releaseLock(): void {
+    const release = this.#release;
+    this.#release = undefined;
+    release?.();
   }
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
-  constructor(config: SqliteDialectConfig) {
+  readonly #lock: FileWriteLock;
+  constructor(config: SqliteDialectConfig, lock: FileWriteLock) {
     super(config);
     this.#config = config;
+    this.#lock = lock;
   }
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config);
+    return new ImmediateSqliteDriver(this.#config, this.#lock);
   }
 }
 
-/** SQLite's answers to the dialect questions. */
-const sqliteCapabilities: DialectCapabilities = {
-  name: "sqlite",
-  ddl: {
-    autoIncrementType: "integer",
-    // AUTOINCREMENT: ids are never reused, even after the newest rows are deleted (tick purges).
-    autoIncrement: (c) => c.primaryKey().autoIncrement(),
-    bigintType: "integer",
-  },
-  supportsRowLocks: false,
-  supportsSkipLocked: false,
-  maxParameters: 32_766,
-  schema: undefined,
-  // Every write transaction already holds SQLite's single write lock (BEGIN IMMEDIATE).
-  serializeEventAppends: async () => undefined,
-  // Kysely migrates in a transaction, which here is BEGIN IMMEDIATE: that is the cross-process lock.
-  withMigrationLock: (fn) => fn(),
-  explain: async (db, query) => {
-    const rows = await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${query.sql}`, [...query.parameters]));
-    return rows.rows.map((r) => r.detail).join("\n");
-  },
-  describeError: (error) => ({ reason: toError(error).message, unreachable: false }),
-};
+/** SQLite's answers to the dialect questions, for one database file. */
+function sqliteCapabilities(lock: FileWriteLock): DialectCapabilities {
+  return {
+    name: "sqlite",
+    ddl: {
+      autoIncrementType: "integer",
+      // AUTOINCREMENT: ids are never reused, even after the newest rows are deleted (tick purges).
+      autoIncrement: (c) => c.primaryKey().autoIncrement(),
+      bigintType: "integer",
+    },
+    supportsRowLocks: false,
+    supportsSkipLocked: false,
+    maxParameters: 32_766,
+    schema: undefined,
+    // Every write transaction already holds SQLite's single write lock (BEGIN IMMEDIATE).
+    serializeEventAppends: async () => undefined,
+    // Kysely's SQLite adapter neither locks nor uses transactions when migrating, so two processes
+    // could both apply 0001. Wrap the whole run in one BEGIN IMMEDIATE transaction on the (single)
+    // connection instead: the second process waits, then finds the migrations recorded. SQLite DDL
+    // is transactional, so a failed run also leaves nothing half-applied.
+    withMigrationLock: async (db, fn) => {
+      const release = await lock.acquire();
+      try {
+        await sql`begin immediate`.execute(db);
+        let ok = false;
+        try {
+          const result = await fn();
+          ok = result.error === undefined;
+          return result;
+        } finally {
+          await sql.raw(ok ? "commit" : "rollback").execute(db);
+        }
+      } finally {
+        release();
+      }
+    },
+    explain: async (db, query) => {
+      const rows = await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${query.sql}`, [...query.parameters]));
+      return rows.rows.map((r) => r.detail).join("\n");
+    },
+    describeError: (error) => ({ reason: toError(error).message, unreachable: false }),
+  };
+}
 
 /**
  * Opens (creating if needed) a SQLite database file as Vigil storage and migrates it. Safe when
@@ -97,8 +182,10 @@ export async function openSqliteStorage(options: SqliteStorageOptions): Promise<
       { cause: error },
     );
   }
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) });
-  const result = await migrate(db, sqliteCapabilities);
+  const lock = writeLockFor(path);
+  const capabilities = sqliteCapabilities(lock);
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }, lock) });
+  const result = await migrate(db, capabilities);
   if (result.error !== null) {
     await db.destroy();
     throw new StorageError(
@@ -106,5 +193,5 @@ export async function openSqliteStorage(options: SqliteStorageOptions): Promise<
       { cause: result.error },
     );
   }
-  return new SqlStorage(db, sqliteCapabilities);
+  return new SqlStorage(db, capabilities);
 }

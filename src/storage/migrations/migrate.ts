@@ -45,7 +45,7 @@ export async function migrate(
     ...(capabilities.schema === undefined ? {} : { migrationTableSchema: capabilities.schema }),
   });
   try {
-    const { error, results = [] } = await capabilities.withMigrationLock(() => migrator.migrateToLatest());
+    const { error, results = [] } = await capabilities.withMigrationLock(db, () => migrator.migrateToLatest());
     return {
       applied: results.filter((r) => r.status === "Success").map((r) => r.migrationName),
       failed: results.find((r) => r.status === "Error")?.migrationName ?? null,
