@@ -218,7 +218,7 @@ export async function runRunStatusHandlers(definition: RunStatusSensorDefinition
   }
   const evaluation: SensorEvaluation = { runRequests, cursor: plan.cursor, handledRunEvents: handled };
   if (handled.length === 0) {
-    evaluation.skipReason = new SkipReason(`No new ${definition.eventType} events for the runs sensor "${definition.name}" watches.`);
+    evaluation.skipReason = new SkipReason(`No new ${definition.eventType} events for runs watched by sensor "${definition.name}".`);
   }
   if (failures.length > 0) evaluation.error = batchError(definition.name, failures);
   return evaluation;

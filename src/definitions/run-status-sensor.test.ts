@@ -1,0 +1,206 @@
+import { describe, expect, it } from "vitest";
+import { MemoryInstanceReader } from "../../test/support/memory-instance-reader.js";
+import { EventType, RunStatus } from "../model/index.js";
+import { job } from "./job.js";
+import { op } from "./op.js";
+import { RunRequest } from "./run-request.js";
+import { formatRunStatusCursor, parseRunStatusCursor, planRunStatusBatch } from "./run-status-batch.js";
+import { buildRunStatusSensorContext } from "./run-status-sensor-context.js";
+import { runFailureSensor, runStatusSensor, runRunStatusHandlers } from "./run-status-sensor.js";
+import { buildSensorContext } from "./sensor-context.js";
+import { SensorResult } from "./sensor-result.js";
+
+const noop = op({ name: "noop" }, () => 1);
+const jobA = job({ name: "job_a" }, () => noop());
+const jobB = job({ name: "job_b" }, () => noop());
+
+describe("runStatusSensor definition", () => {
+  it("maps the status to its event and the request jobs to targets", () => {
+    const s = runStatusSensor({ name: "report_success", runStatus: RunStatus.SUCCESS, monitoredJobs: [jobA, "job_c"], requestJob: jobB }, () => undefined);
+    expect([s.eventType, s.monitoredJobNames, s.monitorAllJobs, s.targetJobNames, s.sensorType]).toEqual([EventType.RUN_SUCCESS, ["job_a", "job_c"], false, ["job_b"], "RUN_STATUS"]);
+    expect(runFailureSensor({ name: "f" }, () => undefined).runStatus).toBe(RunStatus.FAILURE);
+  });
+
+  it("rejects monitoredJobs with monitorAllJobs, and both requestJob and requestJobs", () => {
+    expect(() => runStatusSensor({ name: "s", runStatus: RunStatus.SUCCESS, monitoredJobs: [jobA], monitorAllJobs: true }, () => undefined)).toThrow(
+      'Sensor "s" was given both monitoredJobs and monitorAllJobs; give only one of them.',
+    );
+    expect(() => runStatusSensor({ name: "s", runStatus: RunStatus.SUCCESS, requestJob: jobA, requestJobs: [jobB] }, () => undefined)).toThrow(
+      'Sensor "s" was given both requestJob and requestJobs; give only one of them.',
+    );
+  });
+
+  it("rejects a status with no status event", () => {
+    expect(() => runStatusSensor({ name: "s", runStatus: RunStatus.NOT_STARTED }, () => undefined)).toThrow(
+      'Sensor "s" has runStatus "NOT_STARTED" (string); give one of: RunStatus.QUEUED, RunStatus.STARTING',
+    );
+  });
+});
+
+describe("evaluate with a run status context", () => {
+  it("calls the function once and resolves its RunRequests to requestJob", async () => {
+    const instance = new MemoryInstanceReader();
+    const run = instance.addRun("r1", "job_a", RunStatus.SUCCESS);
+    const event = instance.statusEvent("r1", EventType.RUN_SUCCESS);
+    const calls: string[] = [];
+    const s = runStatusSensor({ name: "chain", runStatus: RunStatus.SUCCESS, requestJob: jobB }, (context) => {
+      calls.push(`${context.sensorName}:${context.run.runId}:${context.event.event?.eventType}`);
+      return new RunRequest({ runKey: context.run.runId });
+    });
+    const evaluation = await s.evaluate(buildRunStatusSensorContext({ sensorName: "chain", instance, run, event }));
+    expect(calls).toEqual(["chain:r1:RUN_SUCCESS"]);
+    expect(evaluation).toEqual({
+      runRequests: [new RunRequest({ runKey: "r1", jobName: "job_b", tags: { "vigil/sensor_name": "chain" } })],
+      cursor: null,
+    });
+  });
+
+  it("gives a failure sensor the failure event and the step failures", async () => {
+    const instance = new MemoryInstanceReader();
+    const run = instance.addRun("r1", "job_a", RunStatus.FAILURE);
+    instance.add({ runId: "r1", jobName: "job_a", timestamp: 1, level: "ERROR", message: "step noop failed", stepKey: "noop", event: { eventType: EventType.STEP_FAILURE } });
+    const event = instance.statusEvent("r1", EventType.RUN_FAILURE, "Run failed: boom");
+    let seen: string[] = [];
+    const s = runFailureSensor({ name: "report_failure" }, async (context) => {
+      seen = [context.failureEvent.message, ...(await context.getStepFailureEvents()).map((e) => e.message)];
+    });
+    const context = buildRunStatusSensorContext({ sensorName: "report_failure", instance, run, event }).forRunFailure();
+    const evaluation = await s.evaluate(context);
+    expect(seen).toEqual(["Run failed: boom", "step noop failed"]);
+    expect(evaluation.skipReason?.message).toBe("Sensor function returned an empty result");
+  });
+
+  it("refuses forRunFailure on a context holding another status event", () => {
+    const instance = new MemoryInstanceReader();
+    const run = instance.addRun("r1", "job_a", RunStatus.SUCCESS);
+    const event = instance.statusEvent("r1", EventType.RUN_SUCCESS);
+    expect(() => buildRunStatusSensorContext({ sensorName: "s", instance, run, event }).forRunFailure()).toThrow(
+      'forRunFailure() needs a RUN_FAILURE event, but the context of sensor "s" holds a RUN_SUCCESS event for run "r1"; build it with result.getJobFailureEvent().',
+    );
+  });
+
+  it("rejects a SensorResult with a cursor and reports a throw with the user's message", async () => {
+    const instance = new MemoryInstanceReader();
+    const run = instance.addRun("r1", "job_a", RunStatus.SUCCESS);
+    const context = buildRunStatusSensorContext({ sensorName: "s", instance, run, event: instance.statusEvent("r1", EventType.RUN_SUCCESS) });
+    await expect(runStatusSensor({ name: "s", runStatus: RunStatus.SUCCESS }, () => new SensorResult({ cursor: "1" })).evaluate(context)).rejects.toThrow(
+      'Error in sensor "s": it returned a SensorResult with cursor "1", but the cursor of a run status sensor is managed by Vigil; leave SensorResult.cursor out.',
+    );
+    const context2 = buildRunStatusSensorContext({ sensorName: "t", instance, run, event: instance.statusEvent("r1", EventType.RUN_SUCCESS) });
+    await expect(runStatusSensor({ name: "t", runStatus: RunStatus.SUCCESS }, () => { throw new Error("slack down"); }).evaluate(context2)).rejects.toThrow(
+      'Error in sensor "t": slack down',
+    );
+  });
+});
+
+describe("planRunStatusBatch", () => {
+  const sensorDef = runFailureSensor({ name: "on_fail", monitoredJobs: [jobA] }, () => undefined);
+
+  function world() {
+    const instance = new MemoryInstanceReader();
+    instance.addRun("a1", "job_a", RunStatus.FAILURE);
+    instance.addRun("b1", "job_b", RunStatus.FAILURE);
+    instance.addRun("a2", "job_a", RunStatus.FAILURE);
+    return instance;
+  }
+
+  it("initiates from the newest event when there is no cursor, handling nothing", () => {
+    const instance = world();
+    instance.statusEvent("a1", EventType.RUN_FAILURE);
+    const newest = instance.statusEvent("a2", EventType.RUN_FAILURE);
+    const plan = planRunStatusBatch(sensorDef, { records: instance.records, runs: instance.runs, cursor: null });
+    expect(plan).toEqual({
+      kind: "initiate",
+      cursor: `{"storageId":${newest.storageId}}`,
+      skipReason: expect.objectContaining({ message: `Initiating on_fail. Set cursor to {"storageId":${newest.storageId}}; only RUN_FAILURE events after it will be handled.` }),
+      events: [],
+    });
+    expect(planRunStatusBatch(sensorDef, { records: [], runs: [], cursor: "garbage" }).cursor).toBe('{"storageId":-1}');
+  });
+
+  it("handles every matching event after the cursor in storage order, skipping other jobs and missing runs", () => {
+    const instance = world();
+    const before = instance.statusEvent("a1", EventType.RUN_FAILURE);
+    const events = Array.from({ length: 30 }, (_, i) => instance.statusEvent(i % 2 === 0 ? "a1" : "b1", EventType.RUN_FAILURE));
+    const ghost = instance.add({ runId: "gone", jobName: "job_a", timestamp: 1, level: "ERROR", message: "x", event: { eventType: EventType.RUN_FAILURE } });
+    const shuffled = [...instance.records].reverse();
+    const plan = planRunStatusBatch(sensorDef, { records: shuffled, runs: [...instance.runs.values()], cursor: formatRunStatusCursor({ storageId: before.storageId }) });
+    if (plan.kind !== "batch") throw new Error("expected a batch");
+    expect(plan.events.map((e) => e.record.storageId)).toEqual(events.filter((_, i) => i % 2 === 0).map((r) => r.storageId));
+    expect(plan.events).toHaveLength(15);
+    expect(plan.skippedEvents).toBe(16);
+    expect(plan.cursor).toBe(formatRunStatusCursor({ storageId: ghost.storageId }));
+  });
+
+  it("watches the jobs of its Definitions without monitoredJobs, and every job with monitorAllJobs", () => {
+    const instance = world();
+    const cursor = formatRunStatusCursor({ storageId: 0 });
+    instance.statusEvent("a1", EventType.RUN_FAILURE);
+    instance.statusEvent("b1", EventType.RUN_FAILURE);
+    const defaults = runFailureSensor({ name: "d" }, () => undefined);
+    const all = runFailureSensor({ name: "all", monitorAllJobs: true }, () => undefined);
+    const input = { records: instance.records, runs: instance.runs, cursor, definitionsJobNames: ["job_b"] };
+    expect(planRunStatusBatch(defaults, input).events.map((e) => e.run.runId)).toEqual(["b1"]);
+    expect(planRunStatusBatch(all, input).events.map((e) => e.run.runId)).toEqual(["a1", "b1"]);
+  });
+
+  it("parses only its own cursor format", () => {
+    expect(parseRunStatusCursor('{"storageId":4}')).toEqual({ storageId: 4 });
+    expect(parseRunStatusCursor("4")).toBeNull();
+    expect(parseRunStatusCursor('{"storageId":"4"}')).toBeNull();
+    expect(parseRunStatusCursor(null)).toBeNull();
+  });
+});
+
+describe("run status ticks", () => {
+  it("collects RunRequests, goes on after a throw, and reports each failed run while moving the cursor", async () => {
+    const instance = new MemoryInstanceReader();
+    for (const id of ["r1", "r2", "r3"]) instance.addRun(id, "job_a", RunStatus.FAILURE);
+    const s = runFailureSensor({ name: "alert", requestJob: jobB }, (context) => {
+      if (context.run.runId === "r2") throw new Error("smtp refused");
+      return new RunRequest({ runKey: `retry-${context.run.runId}` });
+    });
+    const context = buildSensorContext({ instance });
+    const init = await s.evaluate(context);
+    expect(init.skipReason?.message).toBe('Initiating alert. Set cursor to {"storageId":-1}; only RUN_FAILURE events after it will be handled.');
+    expect(context.cursor).toBe('{"storageId":-1}');
+    const records = ["r1", "r2", "r3"].map((id) => instance.statusEvent(id, EventType.RUN_FAILURE));
+    const evaluation = await s.evaluate(context);
+    expect(evaluation.runRequests.map((r) => [r.runKey, r.jobName])).toEqual([
+      ["retry-r1", "job_b"],
+      ["retry-r3", "job_b"],
+    ]);
+    expect(evaluation.handledRunEvents?.map((h) => [h.runId, h.error?.message ?? null])).toEqual([
+      ["r1", null],
+      ["r2", 'Error in sensor "alert": smtp refused'],
+      ["r3", null],
+    ]);
+    expect(evaluation.error?.message).toBe('Error in sensor "alert": it threw while handling 1 run(s): run "r2" (job "job_a"): smtp refused.');
+    expect(evaluation.error?.stack).toContain("smtp refused");
+    expect(evaluation.cursor).toBe(formatRunStatusCursor({ storageId: records[2]!.storageId }));
+    expect(evaluation.skipReason).toBeUndefined();
+    // Not retried: the next tick has nothing to do.
+    const next = await s.evaluate(context);
+    expect(next.handledRunEvents).toEqual([]);
+    expect(next.skipReason?.message).toBe('No new RUN_FAILURE events for runs watched by sensor "alert".');
+  });
+
+  it("handles a large backlog in one tick", async () => {
+    const instance = new MemoryInstanceReader();
+    const s = runStatusSensor({ name: "counter", runStatus: RunStatus.SUCCESS }, () => undefined);
+    const context = buildSensorContext({ instance, cursor: formatRunStatusCursor({ storageId: 0 }) });
+    for (let i = 0; i < 2500; i++) {
+      instance.addRun(`r${i}`, "job_a", RunStatus.SUCCESS);
+      instance.statusEvent(`r${i}`, EventType.RUN_SUCCESS);
+    }
+    const evaluation = await s.evaluate(context);
+    expect(evaluation.handledRunEvents).toHaveLength(2500);
+    expect(evaluation.error).toBeUndefined();
+  });
+
+  it("runRunStatusHandlers returns the initiate skip unchanged", async () => {
+    const s = runFailureSensor({ name: "x" }, () => undefined);
+    const plan = planRunStatusBatch(s, { records: [], runs: [], cursor: null });
+    expect(await runRunStatusHandlers(s, plan, { instance: null })).toEqual({ runRequests: [], skipReason: plan.skipReason, cursor: plan.cursor });
+  });
+});
