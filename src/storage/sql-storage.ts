@@ -16,6 +16,7 @@ import {
 import type { DialectCapabilities } from "./dialect-capabilities.js";
 import { migrate, type MigrateResult } from "./migrations/migrate.js";
 import * as events from "./queries/events.js";
+import * as runTags from "./queries/run-tags.js";
 import * as runs from "./queries/runs.js";
 import * as sensors from "./queries/sensors.js";
 import * as ticks from "./queries/ticks.js";
@@ -77,6 +78,14 @@ export class SqlStorage implements Storage {
     return this.#read(`read run keys of sensor "${sensorName}"`, () =>
       runs.selectRunKeys(this.#db, sensorName, runKeys, this.#keysPerStatement),
     );
+  }
+
+  addRunTags(runId: string, tags: Readonly<Record<string, string>>): Promise<Record<string, string>> {
+    return this.#write(`tag run "${runId}"`, async (trx) => {
+      const merged = await runTags.addRunTags(trx, runId, tags, this.#caps.supportsRowLocks, Date.now());
+      if (merged === null) throw new NotFoundError("run", runId, `Run "${runId}" does not exist; it cannot be tagged.`);
+      return merged;
+    });
   }
 
   getRun(runId: string): Promise<Run | null> {

@@ -61,6 +61,11 @@ export interface RunStorage {
   createRunIfNewKey(run: NewRun, key: RunKeyReservation): Promise<Run | null>;
   /** Which of `runKeys` the sensor has already used, as run key → run id (any number of keys). */
   getRunIdsForRunKeys(sensorName: string, runKeys: readonly string[]): Promise<Map<string, string>>;
+  /**
+   * Adds tags to a run (overwriting keys it has), e.g. the worker a launcher started for it.
+   * Returns the run's tags after the change; throws `NotFoundError` for an unknown run.
+   */
+  addRunTags(runId: string, tags: Readonly<Record<string, string>>): Promise<Record<string, string>>;
 }
 
 /** A run key as reserved by a sensor. */
