@@ -9,7 +9,9 @@ import {
   sql,
   type DatabaseConnection,
   type Driver,
+  type SqliteDatabase,
   type SqliteDialectConfig,
+  type SqliteStatement,
 } from "kysely";
 import { StorageError, toError } from "../../errors/index.js";
 import type { DialectCapabilities } from "../dialect-capabilities.js";
@@ -115,6 +117,29 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
+/**
+ * Kysely prepares every query anew; preparing costs more than running a small insert. Reusing
+ * statements (better-sqlite3 statements are safe to reuse; Kysely never streams ours) roughly
+ * doubles single-event write throughput. Least recently used statements are dropped past `size`.
+ */
+function withStatementCache(database: BetterSqlite3.Database, size = 200): SqliteDatabase {
+  const cache = new Map<string, SqliteStatement>();
+  return {
+    close: () => database.close(),
+    prepare: (text) => {
+      let statement = cache.get(text);
+      if (statement === undefined) {
+        statement = database.prepare(text);
+        if (cache.size >= size) cache.delete(cache.keys().next().value ?? "");
+      } else {
+        cache.delete(text);
+      }
+      cache.set(text, statement);
+      return statement;
+    },
+  };
+}
+
 /** SQLite's answers to the dialect questions, for one database file. */
 function sqliteCapabilities(lock: FileWriteLock): DialectCapabilities {
   return {
@@ -184,7 +209,7 @@ export async function openSqliteStorage(options: SqliteStorageOptions): Promise<
   }
   const lock = writeLockFor(path);
   const capabilities = sqliteCapabilities(lock);
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }, lock) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }, lock) });
   const result = await migrate(db, capabilities);
   if (result.error !== null) {
     await db.destroy();
