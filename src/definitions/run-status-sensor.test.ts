@@ -201,6 +201,7 @@ describe("run status ticks", () => {
   it("runRunStatusHandlers returns the initiate skip unchanged", async () => {
     const s = runFailureSensor({ name: "x" }, () => undefined);
     const plan = planRunStatusBatch(s, { records: [], runs: [], cursor: null });
+    if (plan.kind !== "initiate") throw new Error("expected initiate");
     expect(await runRunStatusHandlers(s, plan, { instance: null })).toEqual({ runRequests: [], skipReason: plan.skipReason, cursor: plan.cursor });
   });
 });
