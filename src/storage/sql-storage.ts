@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from "kysely";
 import { NotFoundError, StorageError, VigilError, ErrorCode } from "../errors/index.js";
 import {
   RunStatus,
+  TickStatus as TickStatusValue,
   assertRunTransition,
   assertTickTransition,
   isTerminalRunStatus,
@@ -20,6 +21,7 @@ import * as runTags from "./queries/run-tags.js";
 import * as runs from "./queries/runs.js";
 import * as sensors from "./queries/sensors.js";
 import * as ticks from "./queries/ticks.js";
+import { commitTickRows } from "./queries/tick-commit.js";
 import type { Database } from "./schema.js";
 import type {
   EventRecordsFilter,
@@ -29,6 +31,8 @@ import type {
   RunsFilter,
   SensorStateUpdate,
   Storage,
+  TickCommit,
+  TickCommitResult,
   TickUpdate,
 } from "./storage.js";
 
@@ -205,6 +209,22 @@ export class SqlStorage implements Storage {
       };
       await ticks.updateTickRow(trx, next);
       return next;
+    });
+  }
+
+  commitTick(commit: TickCommit): Promise<TickCommitResult> {
+    return this.#write(`commit tick ${commit.tickId}`, async (trx) => {
+      const limits = {
+        keysPerStatement: this.#keysPerStatement,
+        eventRowsPerStatement: this.#eventRowsPerStatement,
+        maxParameters: this.#caps.maxParameters,
+        rowLocks: this.#caps.supportsRowLocks,
+        serializeEventAppends: () => this.#caps.serializeEventAppends(trx),
+      };
+      const to = commit.error === null ? TickStatusValue.SUCCESS : TickStatusValue.FAILURE;
+      const result = await commitTickRows(trx, commit, Date.now(), limits, (tick) => assertTickTransition(tick.id, tick.status, to));
+      if (result === null) throw new NotFoundError("sensor", String(commit.tickId), `Tick ${commit.tickId} does not exist; it may have been purged.`);
+      return result;
     });
   }
 

@@ -143,8 +143,55 @@ export interface TickUpdate {
   cursor?: string | null;
 }
 
+/** One run a tick requests, its job resolved and its run config validated. */
+export interface TickRunRequest {
+  /** The id the run gets if it is created. */
+  runId: string;
+  jobName: string;
+  /** null: no key, so the run is always created. */
+  runKey: string | null;
+  runConfig: RunConfigValue;
+  /** The job's tags overridden by the request's; `commitTick` adds the `vigil/*` tags over them. */
+  tags: Record<string, string>;
+}
+
+/** Everything that ends a tick, committed by `commitTick` in one transaction. */
+export interface TickCommit {
+  tickId: number;
+  /** In request order; duplicate keys (within the list, or already used by the sensor) create no run. */
+  runRequests: readonly TickRunRequest[];
+  skipReason: string | null;
+  /** Set for a FAILURE tick. */
+  error: { message: string; stack: string } | null;
+  /** The tick's cursor after the evaluation. */
+  cursor: string | null;
+  /** Whether `cursor` becomes the sensor's cursor (false for a failed evaluation). */
+  storeCursor: boolean;
+  /** From the daemon's clock. */
+  endTimestamp: number;
+  /** From the real clock: the runs' `createdAt`. */
+  createdAt: number;
+}
+
+/** What `commitTick` wrote. */
+export interface TickCommitResult {
+  tick: Tick;
+  /** The runs created (`QUEUED`), in request order. */
+  runs: Run[];
+}
+
 export interface TickStorage {
   createTick(tick: NewTick): Promise<Tick>;
+  /**
+   * Ends a `STARTED` tick in one transaction, all or nothing: reserves the new run keys (an
+   * existing reservation, or any run tagged with the sensor and key, blocks one), stores a `QUEUED`
+   * run (tags `vigil/sensor_name`, `vigil/run_key`, `vigil/tick_id`) and its `RUN_ENQUEUED` event
+   * per new key and per key-less request, ends the tick (`FAILURE` with an error, else `SUCCESS`
+   * if it created runs, else `SKIPPED`) and stores the sensor's state (cursor if `storeCursor`,
+   * `lastTickTimestamp` = the tick's start, `lastRunKey`). Throws `InvalidStatusTransitionError`
+   * if the tick has ended and `NotFoundError` if it does not exist; nothing is written then.
+   */
+  commitTick(commit: TickCommit): Promise<TickCommitResult>;
   /** Updates a tick after `assertTickTransition`; throws `NotFoundError` for an unknown id. */
   updateTick(tickId: number, update: TickUpdate): Promise<Tick>;
   getTick(tickId: number): Promise<Tick | null>;

@@ -5,6 +5,7 @@ import type { DescribeStorageOptions } from "./fixtures.js";
 import { runStatusCases } from "./run-status-cases.js";
 import { runCases } from "./runs-cases.js";
 import { sensorTickCases } from "./sensor-tick-cases.js";
+import { tickCommitCases } from "./tick-commit-cases.js";
 
 export type { DescribeStorageOptions, StorageCapabilities, StorageSpec, TestDatabase } from "./fixtures.js";
 
@@ -22,6 +23,7 @@ export function describeStorage(options: DescribeStorageOptions): void {
     describe("event log", () => eventCases(options));
     describe("run status events", () => runStatusCases(options));
     describe("sensors and ticks", () => sensorTickCases(options));
+    describe("tick commit", () => tickCommitCases(options));
     describe("lifecycle and concurrency", () => concurrencyCases(options));
   });
 }

@@ -1,0 +1,230 @@
+import type { Kysely } from "kysely";
+import { EventType, RunStatus, RunTag, TickStatus, type EventLogEntry, type Run, type Tick } from "../../model/index.js";
+import type { TickCommit, TickCommitResult } from "../storage.js";
+import type { Database } from "../schema.js";
+import { insertEvents } from "./events.js";
+import { selectTick, updateTickRow } from "./ticks.js";
+
+type Db = Kysely<Database>;
+
+/** How many rows (or IN-list items) one statement may carry, per table, under the dialect's bind limit. */
+export interface TickCommitLimits {
+  keysPerStatement: number;
+  eventRowsPerStatement: number;
+  maxParameters: number;
+  /** Whether `SELECT … FOR UPDATE` exists (locks the tick row until the commit). */
+  rowLocks: boolean;
+  /** Called before the event log is appended to (see `DialectCapabilities.serializeEventAppends`). */
+  serializeEventAppends: (db: Db) => Promise<void>;
+}
+
+const RUN_PARAMS = 9;
+const RUN_KEY_PARAMS = 4;
+const TAG_PARAMS = 3;
+
+/**
+ * The one transaction that ends a tick (call inside a transaction; nothing is written when it throws):
+ * 1. checks the tick is still `STARTED` (`assertTickTransition`, by `check`);
+ * 2. de-duplicates run keys (once each, first request wins), then finds the keys the sensor already
+ *    used: a reservation in `run_keys`, or any run tagged with this sensor and key (hand-made too);
+ * 3. reserves the new keys (`ON CONFLICT DO NOTHING`: a concurrent daemon's reservation wins),
+ *    stores one `QUEUED` run per new key and per key-less request, with their tags and
+ *    `RUN_ENQUEUED` events;
+ * 4. ends the tick (SUCCESS with runs, else SKIPPED; FAILURE when `commit.error` is set) and
+ *    stores the sensor state (cursor unless `storeCursor` is false, last tick time, last run key).
+ * Params: the commit; `now` (ms) for `updated_at`; chunk limits. Returns: the tick and the runs created.
+ */
+export async function commitTickRows(
+  db: Db,
+  commit: TickCommit,
+  now: number,
+  limits: TickCommitLimits,
+  check: (tick: Tick) => void,
+): Promise<TickCommitResult | null> {
+  const tick = await selectTick(db, commit.tickId, limits.rowLocks);
+  if (tick === null) return null;
+  check(tick);
+  const sensorName = tick.sensorName;
+
+  // 2. Unique keys in request order; the first request with a key wins.
+  const runKeys: string[] = [];
+  const seen = new Set<string>();
+  for (const r of commit.runRequests) {
+    if (r.runKey !== null && !seen.has(r.runKey)) {
+      seen.add(r.runKey);
+      runKeys.push(r.runKey);
+    }
+  }
+  const used = await selectReservedKeys(db, sensorName, runKeys, limits.keysPerStatement);
+  const unreserved = runKeys.filter((k) => !used.has(k));
+  for (const k of await selectTaggedKeys(db, sensorName, unreserved, limits.keysPerStatement)) used.add(k);
+
+  // 3. Reserve, then create the runs for the keys reserved now (and for key-less requests).
+  const runIdByKey = new Map<string, string>();
+  const wanted = commit.runRequests.filter((r) => {
+    if (r.runKey === null) return true;
+    if (used.has(r.runKey) || runIdByKey.has(r.runKey)) return false;
+    runIdByKey.set(r.runKey, r.runId);
+    return true;
+  });
+  const reserved = await reserveKeys(db, sensorName, runIdByKey, now, chunkRows(limits.maxParameters, RUN_KEY_PARAMS));
+  const toCreate = wanted.filter((r) => r.runKey === null || reserved.has(r.runKey));
+  for (const key of runIdByKey.keys()) if (!reserved.has(key)) used.add(key);
+
+  const runs: Run[] = toCreate.map((r) => ({
+    runId: r.runId,
+    jobName: r.jobName,
+    status: RunStatus.QUEUED,
+    // Precedence: the job's and the request's tags (merged by the caller) < Vigil's own.
+    tags: {
+      ...r.tags,
+      [RunTag.SENSOR_NAME]: sensorName,
+      ...(r.runKey === null ? {} : { [RunTag.RUN_KEY]: r.runKey }),
+      [RunTag.TICK_ID]: String(tick.id),
+    },
+    runConfig: r.runConfig,
+    createdAt: commit.createdAt,
+    startedAt: null,
+    endedAt: null,
+  }));
+  await insertRuns(db, runs, now, limits);
+
+  // 4. The tick's end and the sensor's state.
+  const status = commit.error !== null ? TickStatus.FAILURE : runs.length > 0 ? TickStatus.SUCCESS : TickStatus.SKIPPED;
+  const dedupedRunKeys = runKeys.filter((k) => used.has(k));
+  const skipReason =
+    status !== TickStatus.SKIPPED
+      ? null
+      : (commit.skipReason ??
+        (dedupedRunKeys.length > 0
+          ? `Every requested run key was already used by this sensor (${dedupedRunKeys.length} key${dedupedRunKeys.length === 1 ? "" : "s"}, listed in dedupedRunKeys); no run was created.`
+          : null));
+  const ended: Tick = {
+    ...tick,
+    status,
+    endTimestamp: commit.endTimestamp,
+    runIds: runs.map((r) => r.runId),
+    runKeys,
+    dedupedRunKeys,
+    skipReason,
+    error: commit.error,
+    cursor: commit.cursor,
+  };
+  await updateTickRow(db, ended);
+  await storeSensorState(db, commit, ended, now);
+  return { tick: ended, runs };
+}
+
+/** Rows per multi-row INSERT for a table with `params` bind parameters per row. */
+function chunkRows(maxParameters: number, params: number): number {
+  return Math.max(1, Math.min(1000, Math.floor(maxParameters / params)));
+}
+
+function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+/** Params: a sensor and run keys. Returns: those reserved in `run_keys`. */
+async function selectReservedKeys(db: Db, sensorName: string, keys: readonly string[], size: number): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const chunk of chunks(keys, size)) {
+    const rows = await db.selectFrom("run_keys").select("run_key").where("sensor_name", "=", sensorName).where("run_key", "in", chunk).execute();
+    for (const r of rows) out.add(r.run_key);
+  }
+  return out;
+}
+
+/** Params: a sensor and run keys. Returns: those carried by a run tagged with that sensor and key. */
+async function selectTaggedKeys(db: Db, sensorName: string, keys: readonly string[], size: number): Promise<string[]> {
+  const out: string[] = [];
+  for (const chunk of chunks(keys, size)) {
+    const rows = await db
+      .selectFrom("run_tags as k")
+      .innerJoin("run_tags as s", "s.run_id", "k.run_id")
+      .select("k.value")
+      .where("k.key", "=", RunTag.RUN_KEY)
+      .where("k.value", "in", chunk)
+      .where("s.key", "=", RunTag.SENSOR_NAME)
+      .where("s.value", "=", sensorName)
+      .execute();
+    out.push(...rows.map((r) => r.value));
+  }
+  return out;
+}
+
+/** Reserves run key → run id pairs. Returns: the keys reserved now (a concurrent holder keeps its own). */
+async function reserveKeys(db: Db, sensorName: string, keys: ReadonlyMap<string, string>, now: number, size: number): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const chunk of chunks([...keys], size)) {
+    const rows = await db
+      .insertInto("run_keys")
+      .values(chunk.map(([run_key, run_id]) => ({ sensor_name: sensorName, run_key, run_id, created_at: now })))
+      .onConflict((oc) => oc.columns(["sensor_name", "run_key"]).doNothing())
+      .returning("run_key")
+      .execute();
+    for (const r of rows) out.add(r.run_key);
+  }
+  return out;
+}
+
+/** Inserts QUEUED runs, their tags and their RUN_ENQUEUED events, in multi-row statements. */
+async function insertRuns(db: Db, runs: readonly Run[], now: number, limits: TickCommitLimits): Promise<void> {
+  if (runs.length === 0) return;
+  for (const chunk of chunks(runs, chunkRows(limits.maxParameters, RUN_PARAMS))) {
+    await db
+      .insertInto("runs")
+      .values(
+        chunk.map((r) => ({
+          run_id: r.runId,
+          job_name: r.jobName,
+          status: r.status,
+          run_config: JSON.stringify(r.runConfig),
+          tags: JSON.stringify(r.tags),
+          created_at: r.createdAt,
+          started_at: null,
+          ended_at: null,
+          updated_at: now,
+        })),
+      )
+      .execute();
+  }
+  const tags = runs.flatMap((r) => Object.entries(r.tags).map(([key, value]) => ({ run_id: r.runId, key, value })));
+  for (const chunk of chunks(tags, chunkRows(limits.maxParameters, TAG_PARAMS))) await db.insertInto("run_tags").values(chunk).execute();
+  const events: EventLogEntry[] = runs.map((r) => ({
+    runId: r.runId,
+    jobName: r.jobName,
+    timestamp: r.createdAt,
+    level: "DEBUG",
+    message: `Run queued by sensor "${r.tags[RunTag.SENSOR_NAME] ?? ""}" (tick ${r.tags[RunTag.TICK_ID] ?? ""}).`,
+    event: { eventType: EventType.RUN_ENQUEUED, runStatus: RunStatus.QUEUED },
+  }));
+  await limits.serializeEventAppends(db);
+  await insertEvents(db, events, limits.eventRowsPerStatement);
+}
+
+/** Stores the sensor's state after its tick: the cursor (unless refused), last tick time, last run key. */
+async function storeSensorState(db: Db, commit: TickCommit, tick: Tick, now: number): Promise<void> {
+  const lastRunKey = tick.status === TickStatus.FAILURE ? undefined : tick.runKeys.at(-1);
+  const changes = {
+    last_tick_timestamp: tick.timestamp,
+    ...(commit.storeCursor ? { cursor: commit.cursor } : {}),
+    ...(lastRunKey === undefined ? {} : { last_run_key: lastRunKey }),
+    updated_at: now,
+  };
+  await db
+    .insertInto("sensor_states")
+    .values({
+      name: tick.sensorName,
+      status: "STOPPED",
+      status_source: "default",
+      cursor: null,
+      last_tick_start_timestamp: null,
+      last_run_key: null,
+      last_sensor_start_timestamp: null,
+      owner: null,
+      lease_expires_at: null,
+      ...changes,
+    })
+    .onConflict((oc) => oc.column("name").doUpdateSet(changes))
+    .execute();
+}
