@@ -2,7 +2,7 @@ import { ErrorCode } from "./codes.js";
 import { VigilError, type VigilErrorOptions } from "./vigil-error.js";
 
 /** Which kind of thing was looked up. */
-export type NotFoundKind = "run" | "sensor" | "job" | "resource" | "asset" | "op";
+export type NotFoundKind = "run" | "sensor" | "job" | "resource" | "asset" | "op" | "tick";
 
 /** A named thing does not exist. Carries what was looked for as fields. */
 export class NotFoundError extends VigilError {
