@@ -65,3 +65,39 @@ export type { InstanceReader } from "./definitions/instance-reader.js";
 // Instance (SPEC §1.3)
 export { Instance, type WaitForRunOptions, type CompiledInstanceConfig, type InstanceConfigInput } from "./instance/index.js";
 export type { EventRecordsQuery, RunsQuery } from "./model/index.js";
+
+// Sensors (SPEC §1.4)
+export { sensor, type SensorOptions, type SensorFn } from "./definitions/sensor.js";
+export { SensorDefinition, type SensorEvaluator } from "./definitions/sensor-definition.js";
+export { DefaultSensorStatus } from "./definitions/default-sensor-status.js";
+export { RunRequest, type RunRequestOptions } from "./definitions/run-request.js";
+export { runRequestFor } from "./definitions/run-request-for.js";
+export { SkipReason } from "./definitions/skip-reason.js";
+export { SensorResult, type SensorResultOptions } from "./definitions/sensor-result.js";
+export type { SensorEvaluation, SensorReturnValue, SensorFnReturn } from "./definitions/sensor-evaluation.js";
+export { SensorEvaluationContext, buildSensorContext, type SensorContextOptions } from "./definitions/sensor-context.js";
+export type { SensorLogger } from "./definitions/sensor-log.js";
+export { assetSensor, AssetSensorDefinition, type AssetSensorOptions, type AssetSensorFn } from "./definitions/asset-sensor.js";
+export {
+  multiAssetSensor,
+  MultiAssetSensorDefinition,
+  type MultiAssetSensorOptions,
+  type MultiAssetSensorFn,
+} from "./definitions/multi-asset-sensor.js";
+export { MultiAssetSensorEvaluationContext } from "./definitions/multi-asset-sensor-context.js";
+export {
+  runStatusSensor,
+  runFailureSensor,
+  RunStatusSensorDefinition,
+  type RunStatusSensorOptions,
+  type RunFailureSensorOptions,
+  type RunStatusSensorFn,
+  type RunFailureSensorFn,
+  type MonitoredJob,
+} from "./definitions/run-status-sensor.js";
+export {
+  RunStatusSensorContext,
+  RunFailureSensorContext,
+  buildRunStatusSensorContext,
+  type RunStatusSensorContextOptions,
+} from "./definitions/run-status-sensor-context.js";
