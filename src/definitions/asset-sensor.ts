@@ -23,7 +23,12 @@ export interface AssetSensorOptions extends SensorCommonOptions {
 /** An asset sensor's function: the context and the materialization's event log entry. */
 export type AssetSensorFn = (context: SensorEvaluationContext, assetEvent: EventLogEntry) => SensorFnReturn;
 
-/** A sensor made by `assetSensor`: it reacts to materializations of `assetKey`. */
+/**
+ * A sensor made by `assetSensor`: it reacts to materializations of `assetKey`.
+ *
+ * @example
+ * myAssetSensor.assetKey.toString(); // "my_table"
+ */
 export class AssetSensorDefinition extends SensorDefinition {
   readonly assetKey: AssetKey;
 

@@ -24,7 +24,12 @@ export interface MultiAssetSensorOptions extends SensorCommonOptions {
 /** A multi-asset sensor's function. */
 export type MultiAssetSensorFn = (context: MultiAssetSensorEvaluationContext) => SensorFnReturn;
 
-/** A sensor made by `multiAssetSensor`. */
+/**
+ * A sensor made by `multiAssetSensor`.
+ *
+ * @example
+ * both.monitoredAssets.map(String); // ["a", "b"]
+ */
 export class MultiAssetSensorDefinition extends SensorDefinition {
   readonly monitoredAssets: readonly AssetKey[];
 

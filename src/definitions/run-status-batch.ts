@@ -81,7 +81,12 @@ export function parseRunStatusCursor(cursor: string | null): RunStatusSensorCurs
   return Number.isSafeInteger(storageId) ? { storageId: storageId as number } : null;
 }
 
-/** Writes a run status sensor's cursor. */
+/**
+ * Writes a run status sensor's cursor.
+ *
+ * @example
+ * formatRunStatusCursor({ storageId: 12 }); // '{"storageId":12}'
+ */
 export function formatRunStatusCursor(cursor: RunStatusSensorCursor): string {
   return JSON.stringify({ storageId: cursor.storageId });
 }

@@ -49,7 +49,12 @@ export type RunStatusSensorFn = (context: RunStatusSensorContext) => SensorFnRet
 /** A run failure sensor's function. */
 export type RunFailureSensorFn = (context: RunFailureSensorContext) => SensorFnReturn;
 
-/** A sensor made by `runStatusSensor` or `runFailureSensor`. */
+/**
+ * A sensor made by `runStatusSensor` or `runFailureSensor`.
+ *
+ * @example
+ * onFailure.eventType; // "RUN_FAILURE"
+ */
 export class RunStatusSensorDefinition extends SensorDefinition implements RunStatusBatchSensor {
   readonly runStatus: RunStatus;
   /** The status event type it reacts to. */
