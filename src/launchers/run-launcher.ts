@@ -1,0 +1,39 @@
+import type { Run } from "../model/index.js";
+
+/** Which launcher `vigil.yaml` selects (`runLauncher`). */
+export type RunLauncherKind = "in-process" | "subprocess" | "queue";
+
+/**
+ * Starts the execution of runs the coordinator has claimed (moved to `STARTING`). Implementations:
+ * `InProcessLauncher` (this process; tests and ephemeral instances) and `SubprocessLauncher` (one
+ * worker process per run, the default). A later `queue` launcher hands runs to graphile-worker.
+ *
+ * @see docs/runs.md
+ */
+export interface RunLauncher {
+  readonly kind: RunLauncherKind;
+  /**
+   * Starts `run` (a stored run in `STARTING`) and resolves once it has started, not when it ends.
+   * Rejects when it could not start it; the caller (the coordinator) then marks the run `FAILURE`.
+   */
+  launch(run: Run): Promise<void>;
+  /** Stops launching; resolves when in-flight runs finished or were abandoned. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * The tags a launcher writes on a run it starts, so any monitor can tell later whether the run's
+ * worker is still alive. See `probeRunWorker`.
+ */
+export const WorkerTag = {
+  /** The launcher (one per daemon or instance) that started the run: `<host>/<pid>/<random>`. */
+  LAUNCHER_OWNER: "vigil/launcher_owner",
+  /** `in-process` or `subprocess`. */
+  LAUNCHER: "vigil/launcher",
+  /** The host name of the process executing the run. */
+  WORKER_HOST: "vigil/worker_host",
+  /** The pid of the process executing the run (the daemon's own for `in-process`). */
+  WORKER_PID: "vigil/worker_pid",
+  /** The file the worker's stdout and stderr go to (`subprocess`). */
+  WORKER_LOG: "vigil/worker_log",
+} as const;
