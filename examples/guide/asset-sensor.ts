@@ -1,6 +1,6 @@
 // "Asset sensors": launch my_job for each new materialization of "my_table". The cursor (the
 // storage id of the last materialization handled) is managed by Vigil, so it makes a unique run key.
-import { AssetMaterialization, RunRequest, assetSensor, job, op } from "./vigil.js";
+import { AssetMaterialization, RunRequest, assetSensor, job, op } from "vigil";
 import { myJob } from "./my-job.js";
 
 export const myAssetSensor = assetSensor({ name: "my_asset_sensor", assetKey: "my_table", job: myJob }, function* (context, assetEvent) {

@@ -1,7 +1,7 @@
 // "Sensor optimizations using cursors": only files modified after the cursor (the newest mtime seen).
 import fs from "node:fs";
 import path from "node:path";
-import { RunRequest, sensor } from "./vigil.js";
+import { RunRequest, sensor } from "vigil";
 import { logFileJob, myDirectory } from "./log-file-job.js";
 
 export const myDirectorySensorCursor = sensor({ name: "my_directory_sensor_cursor", job: logFileJob }, function* (context) {

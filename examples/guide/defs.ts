@@ -1,6 +1,6 @@
 // "Once my_directory_sensor is added to a repository with log_file_job": every guide sensor and
 // the jobs they target, as one Definitions (what `vigil -f examples/guide/defs.ts` loads).
-import { Definitions } from "./vigil.js";
+import { Definitions } from "vigil";
 import { logFileJob } from "./log-file-job.js";
 import { myJob } from "./my-job.js";
 import { myDirectorySensor, myRunningSensor } from "./directory-sensor.js";

@@ -2,7 +2,7 @@
 // file gets exactly one run however often the sensor is evaluated.
 import fs from "node:fs";
 import path from "node:path";
-import { DefaultSensorStatus, RunRequest, sensor } from "./vigil.js";
+import { DefaultSensorStatus, RunRequest, sensor } from "vigil";
 import { logFileJob, myDirectory } from "./log-file-job.js";
 
 export const myDirectorySensor = sensor({ name: "my_directory_sensor", job: logFileJob }, function* () {

@@ -1,5 +1,5 @@
 // "Job failure sensor": report every failed run, with the error of the op that failed.
-import { runFailureSensor, type RunFailureSensorContext } from "./vigil.js";
+import { runFailureSensor, type RunFailureSensorContext } from "vigil";
 import { notify } from "./notify.js";
 
 export const myNotifyOnRunFailure = runFailureSensor({ name: "my_notify_on_run_failure" }, async (context: RunFailureSensorContext) => {

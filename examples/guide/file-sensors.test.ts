@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DefaultSensorStatus, SkipReason, buildSensorContext, validateRunConfig } from "./vigil.js";
+import { DefaultSensorStatus, SkipReason, buildSensorContext, validateRunConfig } from "vigil";
 import { logFileJob } from "./log-file-job.js";
 import { myDirectorySensor, myRunningSensor } from "./directory-sensor.js";
 import { myDirectorySensorCursor } from "./cursor-sensor.js";

@@ -6,7 +6,7 @@ import {
   buildRunStatusSensorContext,
   buildSensorContext,
   type RunFailureSensorContext,
-} from "./vigil.js";
+} from "vigil";
 import { myAssetSensor, myTableJob } from "./asset-sensor.js";
 import { multiAssetSensorExample, tableAJob, tableBJob, tablesAAndB } from "./multi-asset-sensor.js";
 import { myNotifyOnRunSuccess } from "./run-status-sensor.js";

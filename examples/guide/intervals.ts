@@ -1,5 +1,5 @@
 // "Evaluation Interval": minimumIntervalSeconds is the least time between two evaluations' starts.
-import { RunRequest, sensor } from "./vigil.js";
+import { RunRequest, sensor } from "vigil";
 import { myJob } from "./my-job.js";
 
 export const sensorA = sensor({ name: "sensor_A", job: myJob, minimumIntervalSeconds: 30 }, function* () {

@@ -1,6 +1,6 @@
 // The job the guide's sensors launch: an op that logs the filename given in its config.
 import { z } from "zod";
-import { job, op } from "./vigil.js";
+import { job, op } from "vigil";
 
 export const processFile = op({ name: "process_file", config: z.object({ filename: z.string() }) }, (context) => {
   const filename = context.opConfig.filename;

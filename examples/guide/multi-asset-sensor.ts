@@ -1,5 +1,5 @@
 // "Multi-asset sensors": a run once both table_a and table_b were materialized since the last one.
-import { AssetMaterialization, EventType, RunRequest, SkipReason, job, multiAssetSensor, op, sensor } from "./vigil.js";
+import { AssetMaterialization, EventType, RunRequest, SkipReason, job, multiAssetSensor, op, sensor } from "vigil";
 import { myJob } from "./my-job.js";
 
 // The guide's pattern: a plain sensor, the instance's event log and a JSON cursor.

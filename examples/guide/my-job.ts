@@ -1,6 +1,6 @@
 // A job with no config, for the sensors of the guide that launch "my_job".
 import { z } from "zod";
-import { job, op } from "./vigil.js";
+import { job, op } from "vigil";
 
 export const readMaterialization = op(
   { name: "read_materialization", config: z.object({ asset_key: z.array(z.string()) }).optional() },

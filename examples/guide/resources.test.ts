@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildResources, buildSensorContext } from "./vigil.js";
+import { buildResources, buildSensorContext } from "vigil";
 import { connectionLog, pendingRows, theCredentials, theDbConnection, usesDbConnection, usesDbResource } from "./resources.js";
 import { defs } from "./defs.js";
 

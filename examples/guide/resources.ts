@@ -1,6 +1,6 @@
 // "Using resources in sensors": build resources inside the sensor with buildResources (disposed
 // however the sensor ends), or name them in requiredResourceKeys and read context.resources.
-import { RunRequest, SkipReason, buildResources, resource, sensor } from "./vigil.js";
+import { RunRequest, SkipReason, buildResources, resource, sensor } from "vigil";
 import { myJob } from "./my-job.js";
 
 /** A stand-in database: a connection that answers one query. */

@@ -1,5 +1,5 @@
 // "Testing sensors": a sensor without a context parameter, evaluated directly in a test.
-import { RunRequest, sensor } from "./vigil.js";
+import { RunRequest, sensor } from "vigil";
 import { logFileJob } from "./log-file-job.js";
 
 export const sensorToTest = sensor({ name: "sensor_to_test", job: logFileJob }, function* () {

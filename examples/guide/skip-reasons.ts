@@ -1,7 +1,7 @@
 // "Skipping sensor evaluations": say why no run was requested; the tick is SKIPPED with this message.
 import fs from "node:fs";
 import path from "node:path";
-import { RunRequest, SkipReason, sensor } from "./vigil.js";
+import { RunRequest, SkipReason, sensor } from "vigil";
 import { logFileJob, myDirectory } from "./log-file-job.js";
 
 export const myDirectorySensorWithSkipReasons = sensor({ name: "my_directory_sensor_with_skip_reasons", job: logFileJob }, function* () {

@@ -1,5 +1,5 @@
 // "Testing run status sensors": the sensors and the jobs the tests run to build their contexts.
-import { RunStatus, job, op, runFailureSensor, runStatusSensor, type RunFailureSensorContext, type RunStatusSensorContext } from "./vigil.js";
+import { RunStatus, job, op, runFailureSensor, runStatusSensor, type RunFailureSensorContext, type RunStatusSensorContext } from "vigil";
 import { notify } from "./notify.js";
 
 export const emailAlert = notify;
