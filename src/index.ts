@@ -68,13 +68,14 @@ export type { EventRecordsQuery, RunsQuery } from "./model/index.js";
 
 // Sensors (SPEC §1.4)
 export { sensor, type SensorOptions, type SensorFn } from "./definitions/sensor.js";
-export { SensorDefinition, type SensorEvaluator } from "./definitions/sensor-definition.js";
+export { SensorDefinition } from "./definitions/sensor-definition.js";
 export { DefaultSensorStatus } from "./definitions/default-sensor-status.js";
 export { RunRequest, type RunRequestOptions } from "./definitions/run-request.js";
-export { runRequestFor } from "./definitions/run-request-for.js";
+export { runRequestFor, type RunRequestForOptions } from "./definitions/run-request-for.js";
 export { SkipReason } from "./definitions/skip-reason.js";
 export { SensorResult, type SensorResultOptions } from "./definitions/sensor-result.js";
-export type { SensorEvaluation, SensorReturnValue, SensorFnReturn } from "./definitions/sensor-evaluation.js";
+export type { SensorEvaluation, SensorReturnValue, SensorFnReturn, HandledRunEvent } from "./definitions/sensor-evaluation.js";
+export type { SensorCommonOptions, SensorType } from "./definitions/sensor-options.js";
 export { SensorEvaluationContext, buildSensorContext, type SensorContextOptions } from "./definitions/sensor-context.js";
 export type { SensorLogger } from "./definitions/sensor-log.js";
 export { assetSensor, AssetSensorDefinition, type AssetSensorOptions, type AssetSensorFn } from "./definitions/asset-sensor.js";
