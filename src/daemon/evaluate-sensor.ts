@@ -1,0 +1,114 @@
+import type { Definitions } from "../definitions/definitions.js";
+import type { InstanceReader } from "../definitions/instance-reader.js";
+import { buildSensorContext } from "../definitions/sensor-context.js";
+import type { SensorDefinition } from "../definitions/sensor-definition.js";
+import { TimeoutError, serializeError, toError } from "../errors/index.js";
+import type { RunConfigValue, TickError } from "../model/index.js";
+
+/** @internal What an evaluation needs to know about the sensor's state: plain data (it crosses threads). */
+export interface EvaluationRequest {
+  sensorName: string;
+  cursor: string | null;
+  lastRunKey: string | null;
+  lastTickCompletionTime: number | null;
+  timeoutMs: number;
+}
+
+/** @internal A run request as an evaluation returns it: target resolved, tags merged (job < request). */
+export interface PlainRunRequest {
+  runKey: string | null;
+  jobName: string;
+  runConfig: RunConfigValue;
+  tags: Record<string, string>;
+}
+
+/**
+ * @internal What one evaluation decided, as plain data. `ok: false` is a failed evaluation (the
+ * cursor stays); `ok: true` with an `error` is a run status sensor whose handler threw (the tick
+ * fails, yet its cursor is stored).
+ */
+export type EvaluationOutcome =
+  | { ok: true; runRequests: PlainRunRequest[]; skipReason: string | null; cursor: string | null; error: TickError | null }
+  | { ok: false; error: TickError };
+
+/** @internal Something that evaluates sensors: in the daemon's thread, or in worker threads. */
+export interface SensorEvaluator {
+  evaluate(request: EvaluationRequest): Promise<EvaluationOutcome>;
+  close(): Promise<void>;
+}
+
+/**
+ * @internal Evaluates one sensor of `definitions` once with the daemon's context and turns the
+ * result (or the error, which names the sensor) into an `EvaluationOutcome`. Never throws.
+ */
+export async function evaluateOnce(definitions: Definitions, instance: InstanceReader, request: EvaluationRequest): Promise<EvaluationOutcome> {
+  try {
+    const sensor = definitions.getSensor(request.sensorName) as unknown as SensorDefinition;
+    const context = buildSensorContext({
+      cursor: request.cursor,
+      instance,
+      lastRunKey: request.lastRunKey,
+      lastTickCompletionTime: request.lastTickCompletionTime,
+      sensorName: request.sensorName,
+      repositoryName: definitions.name,
+      resources: definitions.resources,
+      definitionsJobNames: definitions.jobs.map((j) => j.name),
+    });
+    const evaluation = await sensor.evaluate(context);
+    const runRequests = evaluation.runRequests.map((r): PlainRunRequest => {
+      // resolveRunRequests set jobName on every request; a missing one is a bug caught by getJob.
+      const job = definitions.getJob(r.jobName ?? "");
+      return { runKey: r.runKey ?? null, jobName: job.name, runConfig: r.runConfig, tags: { ...job.tags, ...r.tags } };
+    });
+    return {
+      ok: true,
+      runRequests,
+      skipReason: evaluation.skipReason?.message ?? null,
+      cursor: evaluation.cursor,
+      error: evaluation.error === undefined ? null : { message: evaluation.error.message, stack: evaluation.error.stack },
+    };
+  } catch (thrown) {
+    return failed(thrown);
+  }
+}
+
+/** @internal The outcome of an evaluation that threw. */
+export function failed(thrown: unknown): EvaluationOutcome {
+  const error = serializeError(toError(thrown));
+  return { ok: false, error: { message: error.message, stack: error.stack } };
+}
+
+/** @internal The error of a sensor stopped at its timeout. */
+export function timedOut(sensorName: string, timeoutMs: number, how: string): EvaluationOutcome {
+  const seconds = Math.round(timeoutMs / 100) / 10;
+  return failed(
+    new TimeoutError(`Sensor "${sensorName}" timed out after ${seconds} s and ${how}; make it finish sooner or raise its timeoutSeconds.`),
+  );
+}
+
+/**
+ * Evaluates sensors in the daemon's own thread (a `Definitions` object was given). The timeout
+ * bounds asynchronous waits only: a sensor stuck in a synchronous loop blocks the thread; give the
+ * daemon a module path to isolate evaluations in worker threads.
+ */
+export class InThreadEvaluator implements SensorEvaluator {
+  readonly #definitions: Definitions;
+  readonly #instance: InstanceReader;
+
+  constructor(definitions: Definitions, instance: InstanceReader) {
+    this.#definitions = definitions;
+    this.#instance = instance;
+  }
+
+  evaluate(request: EvaluationRequest): Promise<EvaluationOutcome> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<EvaluationOutcome>((resolve) => {
+      timer = setTimeout(() => resolve(timedOut(request.sensorName, request.timeoutMs, "was abandoned (it runs in the daemon's thread, so it could not be killed)")), request.timeoutMs);
+    });
+    return Promise.race([evaluateOnce(this.#definitions, this.#instance, request), timeout]).finally(() => clearTimeout(timer));
+  }
+
+  async close(): Promise<void> {
+    // Nothing to release: evaluations share the daemon's thread.
+  }
+}

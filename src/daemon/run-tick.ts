@@ -1,0 +1,130 @@
+import { randomUUID } from "node:crypto";
+import { serializeError, toError } from "../errors/index.js";
+import { TickStatus, type Run, type SensorState, type Tick } from "../model/index.js";
+import type { Storage, TickRunRequest } from "../storage/storage.js";
+import type { Clock } from "./clock.js";
+import type { EvaluationOutcome, SensorEvaluator } from "./evaluate-sensor.js";
+import { TickStep, crashIfRequested } from "./tick.js";
+
+/** Where the daemon reports what it could not record in storage. */
+export type DaemonLogger = (level: "info" | "warn" | "error", message: string) => void;
+
+/** Days to keep ticks of each status; 0 or -1 keeps forever. */
+export type TickRetention = Readonly<Record<"skipped" | "success" | "failure" | "started", number>>;
+
+/** @internal What a tick needs from its daemon. */
+export interface TickEnvironment {
+  storage: Storage;
+  clock: Clock;
+  evaluator: SensorEvaluator;
+  /** Claims and launches the runs a tick created (calls `crashIfRequested(RUN_LAUNCHED)` per run). */
+  launch(runs: readonly Run[]): Promise<void>;
+  retention: TickRetention;
+  log: DaemonLogger;
+}
+
+/** @internal One tick to run. */
+export interface TickInput {
+  sensorName: string;
+  state: SensorState | null;
+  timeoutMs: number;
+  /** Close this sensor's `STARTED` ticks first (left by a crash, or by a failed commit). */
+  closeDangling: boolean;
+  /** Purge old ticks after this one. */
+  purge: boolean;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * @internal One tick of one sensor, as a state machine: close dangling ticks → create the `STARTED`
+ * tick → evaluate → commit (one transaction: runs, tick end, cursor) → launch the created runs →
+ * purge old ticks. Never throws: what cannot be stored is logged, and the tick left `STARTED` is
+ * closed by the next one. Returns the ended tick, or null when none could be stored.
+ */
+export async function runTick(env: TickEnvironment, input: TickInput): Promise<Tick | null> {
+  const { storage, clock } = env;
+  const name = input.sensorName;
+  let tick: Tick | null = null;
+  try {
+    if (input.closeDangling) await closeDanglingTicks(env, name);
+    tick = await storage.createTick({ sensorName: name, timestamp: clock.now(), cursorBefore: input.state?.cursor ?? null });
+    crashIfRequested(TickStep.TICK_CREATED);
+
+    const outcome = await env.evaluator.evaluate({
+      sensorName: name,
+      cursor: input.state?.cursor ?? null,
+      lastRunKey: input.state?.lastRunKey ?? null,
+      lastTickCompletionTime: input.state?.lastTickTimestamp ?? null,
+      timeoutMs: input.timeoutMs,
+    });
+    crashIfRequested(TickStep.EVALUATED);
+
+    const { tick: ended, runs } = await storage.commitTick({ tickId: tick.id, ...commitOf(outcome, tick), endTimestamp: clock.now(), createdAt: Date.now() });
+    tick = ended;
+    crashIfRequested(TickStep.COMMITTED);
+    for (let i = 0; i < runs.length; i++) crashIfRequested(TickStep.RUN_CREATED);
+
+    await env.launch(runs);
+    if (input.purge) await purgeTicks(env, name);
+    crashIfRequested(TickStep.TICK_COMPLETED);
+    return tick;
+  } catch (thrown) {
+    // Storage failed (or a bug): record the failure on the tick if it is still open, else log.
+    const error = serializeError(toError(thrown));
+    env.log("error", `Sensor "${name}": the daemon could not complete its tick (${error.message}); it will be retried.`);
+    if (tick !== null && tick.status === TickStatus.STARTED) {
+      try {
+        return await storage.updateTick(tick.id, {
+          status: TickStatus.FAILURE,
+          endTimestamp: clock.now(),
+          error: { message: `Sensor "${name}": the daemon could not complete its tick: ${error.message}`, stack: error.stack },
+        });
+      } catch {
+        // Left STARTED: the next tick of this sensor closes it.
+      }
+    }
+    return tick;
+  }
+}
+
+/** The commit of an evaluation's outcome: runs and cursor, or a failure that keeps the cursor. */
+function commitOf(outcome: EvaluationOutcome, tick: Tick) {
+  if (!outcome.ok) {
+    return { runRequests: [], skipReason: null, error: outcome.error, cursor: tick.cursorBefore, storeCursor: false };
+  }
+  const runRequests: TickRunRequest[] = outcome.runRequests.map((r) => ({ runId: randomUUID(), ...r }));
+  // A run status sensor's handler error fails the tick, but its cursor is stored anyway.
+  return { runRequests, skipReason: outcome.skipReason, error: outcome.error, cursor: outcome.cursor, storeCursor: true };
+}
+
+/**
+ * Closes the sensor's `STARTED` ticks (a crash, or a commit that failed, left them): `SKIPPED`
+ * with a reason saying so. Nothing of theirs was committed, so the sensor is simply evaluated
+ * again from its stored cursor.
+ */
+async function closeDanglingTicks(env: TickEnvironment, sensorName: string): Promise<void> {
+  for (const dangling of await env.storage.getTicks(sensorName, { statuses: [TickStatus.STARTED] })) {
+    await env.storage.updateTick(dangling.id, {
+      status: TickStatus.SKIPPED,
+      endTimestamp: env.clock.now(),
+      skipReason: `Tick ${dangling.id} was interrupted before it committed (the daemon stopped or lost storage); nothing of it was stored, and the sensor is evaluated again from its previous cursor.`,
+    });
+    env.log("warn", `Sensor "${sensorName}": closed interrupted tick ${dangling.id} as SKIPPED.`);
+  }
+}
+
+/** Deletes this sensor's ticks older than their status's retention, by the daemon's clock. */
+async function purgeTicks(env: TickEnvironment, sensorName: string): Promise<void> {
+  const now = env.clock.now();
+  const statuses = [
+    [TickStatus.SKIPPED, env.retention.skipped],
+    [TickStatus.SUCCESS, env.retention.success],
+    [TickStatus.FAILURE, env.retention.failure],
+    [TickStatus.STARTED, env.retention.started],
+  ] as const;
+  for (const [status, days] of statuses) {
+    // A STARTED tick is only purged when it is not the one in flight: their retention is in days.
+    if (days > 0) await env.storage.purgeTicks(sensorName, status, now - days * DAY_MS);
+  }
+}

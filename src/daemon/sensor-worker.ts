@@ -1,0 +1,44 @@
+// The body of a sensor worker thread (see `worker-evaluator.ts`): loads the definitions module and
+// an instance on the daemon's storage once, then evaluates the sensors it is asked to, one at a
+// time. Killing the thread is how a stuck evaluation is stopped.
+import { parentPort, workerData } from "node:worker_threads";
+import { Instance } from "../instance/instance.js";
+import { evaluateOnce, failed, type EvaluationOutcome, type EvaluationRequest } from "./evaluate-sensor.js";
+import { loadDefinitions } from "./load-definitions.js";
+
+/** @internal What the daemon passes to a sensor worker. */
+export interface SensorWorkerData {
+  modulePath: string;
+  /** The instance home to open (`Instance.open`), so `context.instance` reads the daemon's storage. */
+  home: string;
+}
+
+/** @internal A request to a worker, and its answer. */
+export interface SensorWorkerMessage {
+  id: number;
+  request: EvaluationRequest;
+}
+export interface SensorWorkerReply {
+  id: number;
+  outcome: EvaluationOutcome;
+}
+
+const port = parentPort;
+if (port !== null) {
+  const data = workerData as SensorWorkerData;
+  const ready = Promise.all([loadDefinitions(data.modulePath, { registerTsx: false }), Instance.open(data.home)]);
+  // A failed load is reported by every evaluation; nothing is unhandled meanwhile.
+  ready.catch(() => undefined);
+  port.on("message", (message: SensorWorkerMessage) => {
+    void (async () => {
+      let outcome: EvaluationOutcome;
+      try {
+        const [definitions, instance] = await ready;
+        outcome = await evaluateOnce(definitions, instance, message.request);
+      } catch (error) {
+        outcome = failed(error);
+      }
+      port.postMessage({ id: message.id, outcome } satisfies SensorWorkerReply);
+    })();
+  });
+}
