@@ -8,6 +8,7 @@ import { registerTypeScriptLoader } from "./module-loader.js";
 
 let loadCount = 0;
 
+
 /**
  * Loads a definitions module (`.ts`, `.mts` or `.js`) as its author wrote it, with tsx, and returns
  * the `Definitions` it exports as its default export or as `defs`. Each call re-evaluates the
@@ -29,13 +30,13 @@ export async function loadDefinitionsModule(file: string): Promise<Definitions> 
   registerTypeScriptLoader();
   let exports: Record<string, unknown>;
   try {
-    exports = (await import(`${pathToFileURL(path).href}?v=${++loadCount}`)) as Record<string, unknown>;
+    exports = (await import(/* @vite-ignore */ `${pathToFileURL(path).href}?v=${++loadCount}`)) as Record<string, unknown>;
   } catch (thrown) {
     throw loadFailure(path, thrown);
   }
   const found = [exports.default, exports.defs].find(isDefinitions);
   if (found === undefined) {
-    const names = Object.keys(exports);
+    const names = Object.keys(exports).sort();
     throw new DefinitionError(
       `Definitions module "${path}" exports no Definitions (it exports ${names.length > 0 ? names.map((n) => `"${n}"`).join(", ") : "nothing"}); export one as the default export or as "defs".`,
     );
