@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { RunCoordinator } from "../../src/coordinator/run-coordinator.js";
+import { RunMonitor } from "../../src/coordinator/run-monitor.js";
+import { Definitions } from "../../src/definitions/definitions.js";
+import { job } from "../../src/definitions/job.js";
+import { op } from "../../src/definitions/op.js";
+import { InProcessLauncher } from "../../src/launchers/in-process.js";
+import { WorkerTag } from "../../src/launchers/run-launcher.js";
+import { probeRunWorker } from "../../src/launchers/worker-probe.js";
+import { openTempSqlite } from "../support/storage-databases.js";
+import { eventTypes, queueRun, waitForRunEnd } from "./support.js";
+
+let release: () => void = () => undefined;
+const gate = op({ name: "gate" }, () => new Promise<number>((resolve) => (release = () => resolve(1))));
+const hello = op({ name: "hello" }, () => 1);
+const defs = new Definitions({
+  jobs: [job({ name: "hello_job" }, () => { hello(); }), job({ name: "gated_job" }, () => { gate(); })],
+});
+
+describe("InProcessLauncher", () => {
+  it("runs a job in this process to SUCCESS, and close() waits for it", async () => {
+    await using db = await openTempSqlite();
+    const storage = await db.connect();
+    const launcher = new InProcessLauncher({ storage, definitions: defs });
+    const run = await queueRun(storage, "gated_job");
+    expect(await new RunCoordinator({ storage, launcher }).dequeue()).toHaveLength(1);
+    expect(launcher.inFlightRunIds).toEqual([run.runId]);
+    const started = await storage.getRun(run.runId);
+    expect(started?.tags[WorkerTag.WORKER_PID]).toBe(String(process.pid));
+    expect(started?.tags[WorkerTag.LAUNCHER_OWNER]).toBe(launcher.ownerId);
+    const closed = launcher.close();
+    setTimeout(() => release(), 50);
+    await closed;
+    expect((await storage.getRun(run.runId))?.status).toBe("SUCCESS");
+    expect(await eventTypes(storage, run.runId)).toEqual(["RUN_ENQUEUED", "RUN_STARTING", "RUN_START", "STEP_START", "STEP_OUTPUT", "STEP_SUCCESS", "RUN_SUCCESS"]);
+  });
+
+  it("fails the launch of a job that is not in its definitions, leaving the run FAILURE", async () => {
+    await using db = await openTempSqlite();
+    const storage = await db.connect();
+    await using launcher = new InProcessLauncher({ storage, definitions: defs });
+    const run = await queueRun(storage, "missing_job");
+    await new RunCoordinator({ storage, launcher }).dequeue();
+    const ended = await waitForRunEnd(storage, run.runId);
+    expect(ended.status).toBe("FAILURE");
+    const [failure] = await storage.getEventRecords({ eventType: "RUN_FAILURE", runIds: [run.runId] });
+    expect(failure?.entry.message).toBe(
+      `Launching run "${run.runId}" of job "missing_job" with the in-process launcher failed: Job "missing_job" is not in Definitions "__repository__"; known jobs: hello_job, gated_job.`,
+    );
+  });
+
+  it("leaves runs of an open launcher alone, and the monitor fails those its closed launcher abandoned", async () => {
+    await using db = await openTempSqlite();
+    const storage = await db.connect();
+    const launcher = new InProcessLauncher({ storage, definitions: defs, closeTimeoutMs: 10 });
+    const run = await queueRun(storage, "gated_job");
+    await new RunCoordinator({ storage, launcher }).dequeue();
+    const monitor = new RunMonitor({ storage, probe: probeRunWorker });
+    expect(await monitor.check()).toEqual([]);
+    await launcher.close();
+    expect((await monitor.check()).map((r) => r.runId)).toEqual([run.runId]);
+    release();
+    const failures = await storage.getEventRecords({ eventType: "RUN_FAILURE", runIds: [run.runId] });
+    expect(failures.map((f) => f.entry.message)).toEqual([
+      `The in-process launcher ${launcher.ownerId} that ran run "${run.runId}" in this process was closed before the run finished; the run is marked failed.`,
+    ]);
+    expect(await monitor.check()).toEqual([]);
+  });
+});
