@@ -211,7 +211,10 @@ export class Daemon implements AsyncDisposable {
     try {
       const launcher = this.#requireLauncher();
       const names = new Set(definitions.sensors.map((s) => s.name));
-      const { queued, orphaned } = await findRunsToRecover(this.#instance.storage, names, this.id, launcher.kind === "in-process");
+      const { queued, orphaned, abandoned } = await findRunsToRecover(this.#instance.storage, names, this.id, launcher.kind === "in-process");
+      for (const run of abandoned) {
+        await failRun(this.#instance.storage, run, `Run "${run.runId}" was executing in-process in a daemon that stopped before it finished; it is marked FAILURE (launch it again if needed).`);
+      }
       if (queued.length > 0) this.#log("warn", `Launching ${queued.length} queued run(s) left by an earlier daemon.`);
       await this.#launchAll(queued);
       for (const run of orphaned) {

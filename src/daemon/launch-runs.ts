@@ -97,20 +97,28 @@ export class DaemonInProcessLauncher implements DaemonRunLauncher {
 
 /**
  * @internal Recovery after a restart: the `QUEUED` runs of `sensorNames` (created by a committed
- * tick, never launched) and, for an in-process launcher, the `STARTING` runs another daemon process
- * claimed for in-process execution and never started (that process is gone: one daemon per
- * instance until leases arrive). Calls `launchOne` for each, oldest first.
+ * tick, never launched) and, for an in-process launcher, the runs another daemon process claimed
+ * for in-process execution: `orphaned` ones never started (safe to launch now), `abandoned` ones
+ * had started (they must fail: their process is gone). One daemon per instance is assumed until
+ * sensor leases arrive. Oldest first.
  */
-export async function findRunsToRecover(storage: Storage, sensorNames: ReadonlySet<string>, daemonId: string, inProcess: boolean): Promise<{ queued: Run[]; orphaned: Run[] }> {
+export async function findRunsToRecover(
+  storage: Storage,
+  sensorNames: ReadonlySet<string>,
+  daemonId: string,
+  inProcess: boolean,
+): Promise<{ queued: Run[]; orphaned: Run[]; abandoned: Run[] }> {
   const ours = (r: Run) => sensorNames.has(r.tags[RunTag.SENSOR_NAME] ?? "");
   const queued = (await storage.getRuns({ statuses: [RunStatus.QUEUED] })).filter(ours).reverse();
   const orphaned: Run[] = [];
+  const abandoned: Run[] = [];
   if (inProcess) {
-    for (const run of (await storage.getRuns({ statuses: [RunStatus.STARTING] })).filter(ours).reverse()) {
+    for (const run of (await storage.getRuns({ statuses: [RunStatus.STARTING, RunStatus.STARTED] })).filter(ours).reverse()) {
       const events = await storage.getRunEvents(run.runId);
       const claim = events.findLast((e) => e.entry.event?.eventType === EventType.RUN_STARTING)?.entry.message ?? "";
-      if (claim.startsWith(CLAIM_MARK) && !claim.startsWith(`${CLAIM_MARK}${daemonId} `) && claim.includes("(in-process launcher)")) orphaned.push(run);
+      if (!claim.startsWith(CLAIM_MARK) || claim.startsWith(`${CLAIM_MARK}${daemonId} `) || !claim.includes("(in-process launcher)")) continue;
+      (run.status === RunStatus.STARTING ? orphaned : abandoned).push(run);
     }
   }
-  return { queued, orphaned };
+  return { queued, orphaned, abandoned };
 }
