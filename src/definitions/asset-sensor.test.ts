@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MemoryInstanceReader } from "../../test/support/memory-instance-reader.js";
+import { TestInstance } from "../../test/support/test-instance.js";
 import { EventType } from "../model/index.js";
 import { assetSensor } from "./asset-sensor.js";
 import { job } from "./job.js";
@@ -12,24 +12,24 @@ import { SkipReason } from "./skip-reason.js";
 const noop = op({ name: "noop" }, () => 1);
 const myJob = job({ name: "my_job" }, () => noop());
 
-function setup(fn: Parameters<typeof assetSensor>[1] = (context) => new RunRequest({ runKey: context.cursor! })) {
-  const instance = new MemoryInstanceReader();
-  const s = assetSensor({ name: "my_asset_sensor", assetKey: "my_table", job: myJob }, fn);
-  return { instance, s };
+function sensor(fn: Parameters<typeof assetSensor>[1] = (context) => new RunRequest({ runKey: context.cursor! })) {
+  return assetSensor({ name: "my_asset_sensor", assetKey: "my_table", job: myJob }, fn);
 }
 
 describe("assetSensor", () => {
   it("skips naming the key when there is no new materialization", async () => {
-    const { instance, s } = setup();
-    instance.materialize("other_table");
+    await using instance = await TestInstance.create();
+    const s = sensor();
+    await instance.materialize("other_table");
     const evaluation = await s.evaluate(buildSensorContext({ instance }));
     expect(evaluation).toEqual({ runRequests: [], skipReason: new SkipReason('No new materialization events found for asset key "my_table".'), cursor: null });
   });
 
   it("handles the newest materialization after the cursor, with context.cursor already its storage id", async () => {
-    const { instance, s } = setup();
-    instance.materialize("my_table");
-    const newest = instance.materialize("my_table");
+    await using instance = await TestInstance.create();
+    const s = sensor();
+    await instance.materialize("my_table");
+    const newest = await instance.materialize("my_table");
     const context = buildSensorContext({ instance });
     const evaluation = await s.evaluate(context);
     expect(evaluation.cursor).toBe(String(newest.storageId));
@@ -44,26 +44,29 @@ describe("assetSensor", () => {
 
   it("passes the event log entry to the function", async () => {
     let seen: unknown;
-    const { instance, s } = setup((_context, assetEvent) => {
+    await using instance = await TestInstance.create();
+    const s = sensor((_context, assetEvent) => {
       seen = assetEvent.event?.assetKey;
     });
-    instance.materialize("my_table");
+    await instance.materialize("my_table");
     await s.evaluate(buildSensorContext({ instance }));
     expect(seen).toEqual(["my_table"]);
   });
 
   it("moves the cursor even when the function skips", async () => {
-    const { instance, s } = setup(() => new SkipReason("not interested"));
-    const record = instance.materialize("my_table");
+    await using instance = await TestInstance.create();
+    const s = sensor(() => new SkipReason("not interested"));
+    const record = await instance.materialize("my_table");
     const evaluation = await s.evaluate(buildSensorContext({ instance }));
     expect(evaluation).toEqual({ runRequests: [], skipReason: new SkipReason("not interested"), cursor: String(record.storageId) });
   });
 
   it("leaves the cursor where it was when the function throws", async () => {
-    const { instance, s } = setup(() => {
+    await using instance = await TestInstance.create();
+    const s = sensor(() => {
       throw new Error("downstream down");
     });
-    const first = instance.materialize("my_table");
+    const first = await instance.materialize("my_table");
     const context = buildSensorContext({ instance, cursor: "0" });
     await expect(s.evaluate(context)).rejects.toThrow('Error in sensor "my_asset_sensor": downstream down');
     expect(context.cursor).toBe("0");
@@ -71,30 +74,33 @@ describe("assetSensor", () => {
   });
 
   it("rejects a SensorResult with a cursor", async () => {
-    const { instance, s } = setup(() => new SensorResult({ cursor: "99" }));
-    instance.materialize("my_table");
+    await using instance = await TestInstance.create();
+    const s = sensor(() => new SensorResult({ cursor: "99" }));
+    await instance.materialize("my_table");
     await expect(s.evaluate(buildSensorContext({ instance }))).rejects.toThrow(
       'Error in sensor "my_asset_sensor": it returned a SensorResult with cursor "99", but the cursor of an asset sensor is managed by Vigil (the storage id of the last materialization handled); leave SensorResult.cursor out.',
     );
   });
 
   it("rejects updateCursor from the function", async () => {
-    const { instance, s } = setup((context) => context.updateCursor("5"));
-    instance.materialize("my_table");
+    await using instance = await TestInstance.create();
+    const s = sensor((context) => context.updateCursor("5"));
+    await instance.materialize("my_table");
     await expect(s.evaluate(buildSensorContext({ instance }))).rejects.toThrow(
       'Error in sensor "my_asset_sensor": it called context.updateCursor(), but the cursor of an asset sensor is managed by Vigil; remove the call.',
     );
   });
 
   it("treats an unreadable cursor as none", async () => {
-    const { instance, s } = setup();
-    const record = instance.materialize("my_table");
+    await using instance = await TestInstance.create();
+    const s = sensor();
+    const record = await instance.materialize("my_table");
     const evaluation = await s.evaluate(buildSensorContext({ instance, cursor: "not-a-number" }));
     expect(evaluation.cursor).toBe(String(record.storageId));
   });
 
   it("needs an instance, saying so", async () => {
-    const { s } = setup();
+    const s = sensor();
     await expect(s.evaluate()).rejects.toThrow(
       'Error in sensor "my_asset_sensor": an asset sensor reads materializations from context.instance, but its context was built without an instance; pass one, e.g. buildSensorContext({ instance: await Instance.ephemeral() }).',
     );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MemoryInstanceReader } from "../../test/support/memory-instance-reader.js";
+import { TestInstance } from "../../test/support/test-instance.js";
 import { job } from "./job.js";
 import { multiAssetSensor } from "./multi-asset-sensor.js";
 import type { MultiAssetSensorEvaluationContext } from "./multi-asset-sensor-context.js";
@@ -22,45 +22,45 @@ const bothSensor = multiAssetSensor({ name: "both", monitoredAssets: ["a", "b/c"
 
 describe("multiAssetSensor", () => {
   it("counts the latest earlier materialization as new on a first start", async () => {
-    const instance = new MemoryInstanceReader();
-    instance.materialize("a");
-    const a2 = instance.materialize("a");
-    const bc = instance.materialize("b/c");
+    await using instance = await TestInstance.create();
+    await instance.materialize("a");
+    const a2 = await instance.materialize("a");
+    const bc = await instance.materialize("b/c");
     const evaluation = await bothSensor.evaluate(buildSensorContext({ instance }));
     expect(evaluation.runRequests).toHaveLength(1);
     expect(JSON.parse(evaluation.cursor!)).toEqual({ a: a2.storageId, "b/c": bc.storageId });
   });
 
   it("waits until every key has a new materialization, remembering the start point", async () => {
-    const instance = new MemoryInstanceReader();
+    await using instance = await TestInstance.create();
     const context = buildSensorContext({ instance });
     const first = await bothSensor.evaluate(context);
     expect(first.skipReason?.message).toBe("waiting for a and b/c");
     expect(JSON.parse(first.cursor!)).toEqual({ a: -1, "b/c": -1 });
-    instance.materialize("a");
+    await instance.materialize("a");
     expect((await bothSensor.evaluate(context)).skipReason?.message).toBe("waiting for a and b/c");
-    instance.materialize("b/c");
+    await instance.materialize("b/c");
     expect((await bothSensor.evaluate(context)).runRequests).toHaveLength(1);
     expect((await bothSensor.evaluate(context)).skipReason?.message).toBe("waiting for a and b/c");
   });
 
   it("reads unconsumed records of a key, oldest first", async () => {
-    const instance = new MemoryInstanceReader();
+    await using instance = await TestInstance.create();
     let seen: number[] = [];
     const s = multiAssetSensor({ name: "reader", monitoredAssets: ["a"] }, async (context) => {
       seen = (await context.materializationRecordsForKey("a", 2)).map((r) => r.storageId);
     });
-    const r1 = instance.materialize("a");
-    const r2 = instance.materialize("a");
-    const r3 = instance.materialize("a");
+    const r1 = await instance.materialize("a");
+    const r2 = await instance.materialize("a");
+    const r3 = await instance.materialize("a");
     await s.evaluate(buildSensorContext({ instance, cursor: JSON.stringify({ a: r1.storageId }) }));
     expect(seen).toEqual([r2.storageId, r3.storageId]);
   });
 
   it("advances every key with advanceAllCursors", async () => {
-    const instance = new MemoryInstanceReader();
-    const a = instance.materialize("a");
-    const bc = instance.materialize("b/c");
+    await using instance = await TestInstance.create();
+    const a = await instance.materialize("a");
+    const bc = await instance.materialize("b/c");
     const s = multiAssetSensor({ name: "all", monitoredAssets: ["a", "b/c"], job: myJob }, (context) => {
       void context.advanceAllCursors();
       return new RunRequest();
@@ -70,7 +70,7 @@ describe("multiAssetSensor", () => {
   });
 
   it("rejects requesting runs without advancing the cursor", async () => {
-    const instance = new MemoryInstanceReader();
+    await using instance = await TestInstance.create();
     const s = multiAssetSensor({ name: "forgetful", monitoredAssets: ["a"], job: myJob }, () => new RunRequest());
     await expect(s.evaluate(buildSensorContext({ instance }))).rejects.toThrow(
       'Error in sensor "forgetful": it requested 1 run(s) but never advanced its cursor, so the same materializations would be handled again next tick; call context.advanceCursor({ [assetKey]: record }) or context.advanceAllCursors().',
@@ -78,7 +78,7 @@ describe("multiAssetSensor", () => {
   });
 
   it("rejects a SensorResult with a cursor", async () => {
-    const instance = new MemoryInstanceReader();
+    await using instance = await TestInstance.create();
     const s = multiAssetSensor({ name: "sets_cursor", monitoredAssets: ["a"] }, () => new SensorResult({ cursor: "x" }));
     await expect(s.evaluate(buildSensorContext({ instance }))).rejects.toThrow(
       'Error in sensor "sets_cursor": it returned a SensorResult with cursor "x"; a multi-asset sensor\'s cursor is set automatically from the materializations it consumed, so use context.advanceCursor() or context.advanceAllCursors() instead.',
@@ -86,7 +86,7 @@ describe("multiAssetSensor", () => {
   });
 
   it("rejects keys it does not monitor, listing the monitored ones", async () => {
-    const instance = new MemoryInstanceReader();
+    await using instance = await TestInstance.create();
     const s = multiAssetSensor({ name: "strict", monitoredAssets: ["a", "b"] }, (context: MultiAssetSensorEvaluationContext) => {
       context.advanceCursor({ z: null });
     });
@@ -96,9 +96,9 @@ describe("multiAssetSensor", () => {
   });
 
   it("treats an unreadable cursor as a first start", async () => {
-    const instance = new MemoryInstanceReader();
-    const a = instance.materialize("a");
-    const bc = instance.materialize("b/c");
+    await using instance = await TestInstance.create();
+    const a = await instance.materialize("a");
+    const bc = await instance.materialize("b/c");
     const evaluation = await bothSensor.evaluate(buildSensorContext({ instance, cursor: "12" }));
     expect(JSON.parse(evaluation.cursor!)).toEqual({ a: a.storageId, "b/c": bc.storageId });
   });

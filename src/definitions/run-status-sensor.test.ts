@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MemoryInstanceReader } from "../../test/support/memory-instance-reader.js";
-import { EventType, RunStatus } from "../model/index.js";
+import { TestInstance } from "../../test/support/test-instance.js";
+import { EventType, RunStatus, type EventLogRecord, type Run } from "../model/index.js";
 import { job } from "./job.js";
 import { op } from "./op.js";
 import { RunRequest } from "./run-request.js";
@@ -39,9 +39,10 @@ describe("runStatusSensor definition", () => {
 
 describe("evaluate with a run status context", () => {
   it("calls the function once and resolves its RunRequests to requestJob", async () => {
-    const instance = new MemoryInstanceReader();
-    const run = instance.addRun("r1", "job_a", RunStatus.SUCCESS);
-    const event = instance.statusEvent("r1", EventType.RUN_SUCCESS);
+    await using instance = await TestInstance.create();
+    await instance.addRun("r1", "job_a");
+    const event = await instance.statusEvent("r1", EventType.RUN_SUCCESS);
+    const run = await instance.run("r1");
     const calls: string[] = [];
     const s = runStatusSensor({ name: "chain", runStatus: RunStatus.SUCCESS, requestJob: jobB }, (context) => {
       calls.push(`${context.sensorName}:${context.run.runId}:${context.event.event?.eventType}`);
@@ -56,10 +57,11 @@ describe("evaluate with a run status context", () => {
   });
 
   it("gives a failure sensor the failure event and the step failures", async () => {
-    const instance = new MemoryInstanceReader();
-    const run = instance.addRun("r1", "job_a", RunStatus.FAILURE);
-    instance.add({ runId: "r1", jobName: "job_a", timestamp: 1, level: "ERROR", message: "step noop failed", stepKey: "noop", event: { eventType: EventType.STEP_FAILURE } });
-    const event = instance.statusEvent("r1", EventType.RUN_FAILURE, "Run failed: boom");
+    await using instance = await TestInstance.create();
+    await instance.addRun("r1", "job_a");
+    await instance.add({ runId: "r1", jobName: "job_a", timestamp: 1, level: "ERROR", message: "step noop failed", stepKey: "noop", event: { eventType: EventType.STEP_FAILURE } });
+    const event = await instance.statusEvent("r1", EventType.RUN_FAILURE, "Run failed: boom");
+    const run = await instance.run("r1");
     let seen: string[] = [];
     const s = runFailureSensor({ name: "report_failure" }, async (context) => {
       seen = [context.failureEvent.message, ...(await context.getStepFailureEvents()).map((e) => e.message)];
@@ -70,23 +72,27 @@ describe("evaluate with a run status context", () => {
     expect(evaluation.skipReason?.message).toBe("Sensor function returned an empty result");
   });
 
-  it("refuses forRunFailure on a context holding another status event", () => {
-    const instance = new MemoryInstanceReader();
-    const run = instance.addRun("r1", "job_a", RunStatus.SUCCESS);
-    const event = instance.statusEvent("r1", EventType.RUN_SUCCESS);
+  it("refuses forRunFailure on a context holding another status event", async () => {
+    await using instance = await TestInstance.create();
+    await instance.addRun("r1", "job_a");
+    const event = await instance.statusEvent("r1", EventType.RUN_SUCCESS);
+    const run = await instance.run("r1");
     expect(() => buildRunStatusSensorContext({ sensorName: "s", instance, run, event }).forRunFailure()).toThrow(
       'forRunFailure() needs a RUN_FAILURE event, but the context of sensor "s" holds a RUN_SUCCESS event for run "r1"; build it with result.getJobFailureEvent().',
     );
   });
 
   it("rejects a SensorResult with a cursor and reports a throw with the user's message", async () => {
-    const instance = new MemoryInstanceReader();
-    const run = instance.addRun("r1", "job_a", RunStatus.SUCCESS);
-    const context = buildRunStatusSensorContext({ sensorName: "s", instance, run, event: instance.statusEvent("r1", EventType.RUN_SUCCESS) });
+    await using instance = await TestInstance.create();
+    await instance.addRun("r1", "job_a");
+    // A run succeeds once: both contexts hold its one RUN_SUCCESS event.
+    const event = await instance.statusEvent("r1", EventType.RUN_SUCCESS);
+    const run = await instance.run("r1");
+    const context = buildRunStatusSensorContext({ sensorName: "s", instance, run, event });
     await expect(runStatusSensor({ name: "s", runStatus: RunStatus.SUCCESS }, () => new SensorResult({ cursor: "1" })).evaluate(context)).rejects.toThrow(
       'Error in sensor "s": it returned a SensorResult with cursor "1", but the cursor of a run status sensor is managed by Vigil; leave SensorResult.cursor out.',
     );
-    const context2 = buildRunStatusSensorContext({ sensorName: "t", instance, run, event: instance.statusEvent("r1", EventType.RUN_SUCCESS) });
+    const context2 = buildRunStatusSensorContext({ sensorName: "t", instance, run, event });
     await expect(runStatusSensor({ name: "t", runStatus: RunStatus.SUCCESS }, () => { throw new Error("slack down"); }).evaluate(context2)).rejects.toThrow(
       'Error in sensor "t": slack down',
     );
@@ -96,19 +102,29 @@ describe("evaluate with a run status context", () => {
 describe("planRunStatusBatch", () => {
   const sensorDef = runFailureSensor({ name: "on_fail", monitoredJobs: [jobA] }, () => undefined);
 
-  function world() {
-    const instance = new MemoryInstanceReader();
-    instance.addRun("a1", "job_a", RunStatus.FAILURE);
-    instance.addRun("b1", "job_b", RunStatus.FAILURE);
-    instance.addRun("a2", "job_a", RunStatus.FAILURE);
+  /** Three started runs: a1 and a2 of job_a, b1 of job_b. */
+  async function world(): Promise<TestInstance> {
+    const instance = await TestInstance.create();
+    await instance.addRun("a1", "job_a");
+    await instance.addRun("b1", "job_b");
+    await instance.addRun("a2", "job_a");
     return instance;
   }
 
-  it("initiates from the newest event when there is no cursor, handling nothing", () => {
-    const instance = world();
-    instance.statusEvent("a1", EventType.RUN_FAILURE);
-    const newest = instance.statusEvent("a2", EventType.RUN_FAILURE);
-    const plan = planRunStatusBatch(sensorDef, { records: instance.records, runs: instance.runs, cursor: null });
+  /** The stored RUN_FAILURE records, oldest first. */
+  function failures(instance: TestInstance) {
+    return instance.getEventRecords({ eventType: EventType.RUN_FAILURE, ascending: true });
+  }
+
+  async function runsById(instance: TestInstance): Promise<Map<string, Run>> {
+    return new Map((await instance.getRuns()).map((r) => [r.runId, r]));
+  }
+
+  it("initiates from the newest event when there is no cursor, handling nothing", async () => {
+    await using instance = await world();
+    await instance.statusEvent("a1", EventType.RUN_FAILURE);
+    const newest = await instance.statusEvent("a2", EventType.RUN_FAILURE);
+    const plan = planRunStatusBatch(sensorDef, { records: await failures(instance), runs: await runsById(instance), cursor: null });
     expect(plan).toEqual({
       kind: "initiate",
       cursor: `{"storageId":${newest.storageId}}`,
@@ -118,13 +134,21 @@ describe("planRunStatusBatch", () => {
     expect(planRunStatusBatch(sensorDef, { records: [], runs: [], cursor: "garbage" }).cursor).toBe('{"storageId":-1}');
   });
 
-  it("handles every matching event after the cursor in storage order, skipping other jobs and missing runs", () => {
-    const instance = world();
-    const before = instance.statusEvent("a1", EventType.RUN_FAILURE);
-    const events = Array.from({ length: 30 }, (_, i) => instance.statusEvent(i % 2 === 0 ? "a1" : "b1", EventType.RUN_FAILURE));
-    const ghost = instance.add({ runId: "gone", jobName: "job_a", timestamp: 1, level: "ERROR", message: "x", event: { eventType: EventType.RUN_FAILURE } });
-    const shuffled = [...instance.records].reverse();
-    const plan = planRunStatusBatch(sensorDef, { records: shuffled, runs: [...instance.runs.values()], cursor: formatRunStatusCursor({ storageId: before.storageId }) });
+  it("handles every matching event after the cursor in storage order, skipping other jobs and missing runs", async () => {
+    await using instance = await world();
+    const before = await instance.statusEvent("a1", EventType.RUN_FAILURE);
+    // A run fails once, so each event is another run's: even ones of job_a, odd ones of job_b.
+    const events: EventLogRecord[] = [];
+    for (let i = 0; i < 30; i++) {
+      await instance.addRun(`r${i}`, i % 2 === 0 ? "job_a" : "job_b");
+      events.push(await instance.statusEvent(`r${i}`, EventType.RUN_FAILURE));
+    }
+    await instance.addRun("gone", "job_a");
+    const ghost = await instance.statusEvent("gone", EventType.RUN_FAILURE);
+    const shuffled = [...(await failures(instance))].reverse();
+    // "gone" is missing from the runs read (as if deleted after its event was read).
+    const runs = (await instance.getRuns()).filter((r) => r.runId !== "gone");
+    const plan = planRunStatusBatch(sensorDef, { records: shuffled, runs, cursor: formatRunStatusCursor({ storageId: before.storageId }) });
     if (plan.kind !== "batch") throw new Error("expected a batch");
     expect(plan.events.map((e) => e.record.storageId)).toEqual(events.filter((_, i) => i % 2 === 0).map((r) => r.storageId));
     expect(plan.events).toHaveLength(15);
@@ -132,14 +156,14 @@ describe("planRunStatusBatch", () => {
     expect(plan.cursor).toBe(formatRunStatusCursor({ storageId: ghost.storageId }));
   });
 
-  it("watches the jobs of its Definitions without monitoredJobs, and every job with monitorAllJobs", () => {
-    const instance = world();
+  it("watches the jobs of its Definitions without monitoredJobs, and every job with monitorAllJobs", async () => {
+    await using instance = await world();
     const cursor = formatRunStatusCursor({ storageId: 0 });
-    instance.statusEvent("a1", EventType.RUN_FAILURE);
-    instance.statusEvent("b1", EventType.RUN_FAILURE);
+    await instance.statusEvent("a1", EventType.RUN_FAILURE);
+    await instance.statusEvent("b1", EventType.RUN_FAILURE);
     const defaults = runFailureSensor({ name: "d" }, () => undefined);
     const all = runFailureSensor({ name: "all", monitorAllJobs: true }, () => undefined);
-    const input = { records: instance.records, runs: instance.runs, cursor, definitionsJobNames: ["job_b"] };
+    const input = { records: await failures(instance), runs: await runsById(instance), cursor, definitionsJobNames: ["job_b"] };
     expect(planRunStatusBatch(defaults, input).events.map((e) => e.run.runId)).toEqual(["b1"]);
     expect(planRunStatusBatch(all, input).events.map((e) => e.run.runId)).toEqual(["a1", "b1"]);
   });
@@ -154,8 +178,8 @@ describe("planRunStatusBatch", () => {
 
 describe("run status ticks", () => {
   it("collects RunRequests, goes on after a throw, and reports each failed run while moving the cursor", async () => {
-    const instance = new MemoryInstanceReader();
-    for (const id of ["r1", "r2", "r3"]) instance.addRun(id, "job_a", RunStatus.FAILURE);
+    await using instance = await TestInstance.create();
+    for (const id of ["r1", "r2", "r3"]) await instance.addRun(id, "job_a");
     const s = runFailureSensor({ name: "alert", requestJob: jobB }, (context) => {
       if (context.run.runId === "r2") throw new Error("smtp refused");
       return new RunRequest({ runKey: `retry-${context.run.runId}` });
@@ -164,7 +188,8 @@ describe("run status ticks", () => {
     const init = await s.evaluate(context);
     expect(init.skipReason?.message).toBe('Initiating alert. Set cursor to {"storageId":-1}; only RUN_FAILURE events after it will be handled.');
     expect(context.cursor).toBe('{"storageId":-1}');
-    const records = ["r1", "r2", "r3"].map((id) => instance.statusEvent(id, EventType.RUN_FAILURE));
+    const records: EventLogRecord[] = [];
+    for (const id of ["r1", "r2", "r3"]) records.push(await instance.statusEvent(id, EventType.RUN_FAILURE));
     const evaluation = await s.evaluate(context);
     expect(evaluation.runRequests.map((r) => [r.runKey, r.jobName])).toEqual([
       ["retry-r1", "job_b"],
@@ -186,13 +211,12 @@ describe("run status ticks", () => {
   });
 
   it("handles a large backlog in one tick", async () => {
-    const instance = new MemoryInstanceReader();
+    await using instance = await TestInstance.create();
     const s = runStatusSensor({ name: "counter", runStatus: RunStatus.SUCCESS }, () => undefined);
     const context = buildSensorContext({ instance, cursor: formatRunStatusCursor({ storageId: 0 }) });
-    for (let i = 0; i < 2500; i++) {
-      instance.addRun(`r${i}`, "job_a", RunStatus.SUCCESS);
-      instance.statusEvent(`r${i}`, EventType.RUN_SUCCESS);
-    }
+    const runIds = Array.from({ length: 2500 }, (_, i) => `r${i}`);
+    for (const id of runIds) await instance.addRun(id, "job_a", RunStatus.NOT_STARTED);
+    await instance.statusEvents(runIds.flatMap((id) => [[id, EventType.RUN_START] as const, [id, EventType.RUN_SUCCESS] as const]));
     const evaluation = await s.evaluate(context);
     expect(evaluation.handledRunEvents).toHaveLength(2500);
     expect(evaluation.error).toBeUndefined();
