@@ -28,7 +28,7 @@ export interface PlainRunRequest {
  * fails, yet its cursor is stored).
  */
 export type EvaluationOutcome =
-  | { ok: true; runRequests: PlainRunRequest[]; skipReason: string | null; cursor: string | null; error: TickError | null }
+  | { ok: true; runRequests: PlainRunRequest[]; skipReason: string | null; cursor: string | null; error: TickError | null; handledEvents: number }
   | { ok: false; error: TickError };
 
 /** @internal Something that evaluates sensors: in the daemon's thread, or in worker threads. */
@@ -66,6 +66,7 @@ export async function evaluateOnce(definitions: Definitions, instance: InstanceR
       skipReason: evaluation.skipReason?.message ?? null,
       cursor: evaluation.cursor,
       error: evaluation.error === undefined ? null : { message: evaluation.error.message, stack: evaluation.error.stack },
+      handledEvents: evaluation.handledRunEvents?.length ?? 0,
     };
   } catch (thrown) {
     return failed(thrown);

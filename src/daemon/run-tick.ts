@@ -95,7 +95,7 @@ function commitOf(outcome: EvaluationOutcome, tick: Tick) {
   }
   const runRequests: TickRunRequest[] = outcome.runRequests.map((r) => ({ runId: randomUUID(), ...r }));
   // A run status sensor's handler error fails the tick, but its cursor is stored anyway.
-  return { runRequests, skipReason: outcome.skipReason, error: outcome.error, cursor: outcome.cursor, storeCursor: true };
+  return { runRequests, skipReason: outcome.skipReason, error: outcome.error, cursor: outcome.cursor, storeCursor: true, handledEvents: outcome.handledEvents };
 }
 
 /**

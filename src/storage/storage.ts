@@ -163,6 +163,8 @@ export interface TickCommit {
   skipReason: string | null;
   /** Set for a FAILURE tick. */
   error: { message: string; stack: string } | null;
+  /** Run status events a run status sensor handled: with any, the tick is SUCCESS even without runs. */
+  handledEvents?: number;
   /** The tick's cursor after the evaluation. */
   cursor: string | null;
   /** Whether `cursor` becomes the sensor's cursor (false for a failed evaluation). */

@@ -90,7 +90,8 @@ export async function commitTickRows(
   await insertRuns(db, runs, now, limits);
 
   // 4. The tick's end and the sensor's state.
-  const status = commit.error !== null ? TickStatus.FAILURE : runs.length > 0 ? TickStatus.SUCCESS : TickStatus.SKIPPED;
+  const succeeded = runs.length > 0 || (commit.handledEvents ?? 0) > 0;
+  const status = commit.error !== null ? TickStatus.FAILURE : succeeded ? TickStatus.SUCCESS : TickStatus.SKIPPED;
   const dedupedRunKeys = runKeys.filter((k) => used.has(k));
   const skipReason =
     status !== TickStatus.SKIPPED

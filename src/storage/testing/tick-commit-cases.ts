@@ -83,6 +83,14 @@ export function tickCommitCases({ open }: DescribeStorageOptions): void {
     expect(await storage.getSensorState("s")).toMatchObject({ cursor: "c9", lastTickTimestamp: 200 });
   });
 
+  it("ends a tick that handled run status events but created no run as SUCCESS", async () => {
+    await using db = await open();
+    const storage = await db.connect();
+    const tick = await storage.createTick({ sensorName: "s", timestamp: 100, cursorBefore: null });
+    const { tick: ended } = await storage.commitTick(commitOf(tick.id, [], { handledEvents: 2, skipReason: "ignored" }));
+    expect(ended).toMatchObject({ status: "SUCCESS", skipReason: null, runIds: [] });
+  });
+
   it("writes nothing when the tick has already ended", async () => {
     await using db = await open();
     const storage = await db.connect();
