@@ -22,6 +22,10 @@ import { openSqliteStorage } from "../storage/dialects/sqlite.js";
 import type { Storage } from "../storage/storage.js";
 import { compileInstanceConfig, type CompiledInstanceConfig, type StorageConfig } from "./instance-config.js";
 import { loadInstanceConfig, resolveHome } from "./load-instance-config.js";
+import { createRunCoordinator, createRunLauncher, createRunMonitor, type LaunchTarget } from "./run-launching.js";
+import type { RunCoordinator } from "../coordinator/run-coordinator.js";
+import type { RunMonitor } from "../coordinator/run-monitor.js";
+import type { RunLauncher } from "../launchers/run-launcher.js";
 
 /** Options of `instance.waitForRun`. */
 export interface WaitForRunOptions {
@@ -48,13 +52,16 @@ export class Instance implements InstanceReader, AsyncDisposable {
   readonly config: CompiledInstanceConfig;
   /** The home folder, or null for an ephemeral instance. */
   readonly home: string | null;
+  /** Where run logs and other files go: the home folder, or the ephemeral instance's temp folder. */
+  readonly #dataDir: string;
   readonly #onClose: () => void;
   #closed = false;
 
-  private constructor(storage: Storage, config: CompiledInstanceConfig, home: string | null, onClose: () => void) {
+  private constructor(storage: Storage, config: CompiledInstanceConfig, home: string | null, dataDir: string, onClose: () => void) {
     this.storage = storage;
     this.config = config;
     this.home = home;
+    this.#dataDir = dataDir;
     this.#onClose = onClose;
   }
 
@@ -73,7 +80,7 @@ export class Instance implements InstanceReader, AsyncDisposable {
     });
     try {
       const storage = await openStorage(config.storage);
-      return new Instance(storage, config, null, removeDir);
+      return new Instance(storage, config, null, dir, removeDir);
     } catch (error) {
       removeDir();
       throw error;
@@ -89,7 +96,7 @@ export class Instance implements InstanceReader, AsyncDisposable {
     const config = loadInstanceConfig(dir);
     mkdirSync(dir, { recursive: true });
     const storage = await openStorage(config.storage);
-    return new Instance(storage, config, dir, () => undefined);
+    return new Instance(storage, config, dir, dir, () => undefined);
   }
 
   async getRun(runId: string): Promise<Run | null> {
@@ -185,6 +192,24 @@ export class Instance implements InstanceReader, AsyncDisposable {
       status: options.defaultStatus ?? SensorStatus.STOPPED,
       statusSource: "default",
     });
+  }
+
+  /**
+   * @internal The launcher `vigil.yaml` selects (`runLauncher`), for a definitions module file; a
+   * definitions object always gets the in-process launcher.
+   */
+  createRunLauncher(target: LaunchTarget): Promise<RunLauncher> {
+    return createRunLauncher(this.storage, this.config, this.#dataDir, target);
+  }
+
+  /** @internal The coordinator that hands QUEUED runs to `launcher` under the configured limits. */
+  createRunCoordinator(launcher: RunLauncher): RunCoordinator {
+    return createRunCoordinator(this.storage, this.config, launcher);
+  }
+
+  /** @internal The monitor that marks runs whose worker died as FAILURE. */
+  createRunMonitor(): RunMonitor {
+    return createRunMonitor(this.storage);
   }
 
   /** Releases the storage (and deletes an ephemeral instance's files). Safe to call twice. */

@@ -1,0 +1,69 @@
+import { join } from "node:path";
+import type { Definitions } from "../definitions/definitions.js";
+import { InstanceConfigError } from "../errors/index.js";
+import { RunCoordinator } from "../coordinator/run-coordinator.js";
+import { RunMonitor } from "../coordinator/run-monitor.js";
+import { loadDefinitionsModule } from "../launchers/definitions-module.js";
+import { InProcessLauncher } from "../launchers/in-process.js";
+import type { RunLauncher } from "../launchers/run-launcher.js";
+import type { StorageOpener } from "../launchers/storage-opener.js";
+import { SubprocessLauncher } from "../launchers/subprocess.js";
+import { probeRunWorker } from "../launchers/worker-probe.js";
+import type { Storage } from "../storage/storage.js";
+import type { CompiledInstanceConfig, StorageConfig } from "./instance-config.js";
+
+/** What runs the launcher executes: an object (always in-process) or a module file. */
+export type LaunchTarget = { definitions: Definitions } | { definitionsFile: string };
+
+/**
+ * How a worker process opens this instance's storage. Only the instance layer names a dialect,
+ * so it describes the opener; launchers stay dialect-free.
+ */
+export function storageOpenerFor(storage: StorageConfig): StorageOpener {
+  return storage.kind === "sqlite"
+    ? { module: new URL("../storage/dialects/sqlite.js", import.meta.url).href, exportName: "openSqliteStorage", options: { path: storage.path } }
+    : { module: new URL("../storage/dialects/postgres.js", import.meta.url).href, exportName: "openPostgresStorage", options: { url: storage.url } };
+}
+
+/**
+ * Builds the launcher `vigil.yaml` asks for. A definitions object can only run in this process
+ * (a subprocess needs a module to load), whatever the config says.
+ */
+export async function createRunLauncher(
+  storage: Storage,
+  config: CompiledInstanceConfig,
+  logRoot: string,
+  target: LaunchTarget,
+): Promise<RunLauncher> {
+  if ("definitions" in target) return new InProcessLauncher({ storage, definitions: target.definitions });
+  switch (config.runLauncher) {
+    case "in-process":
+      return new InProcessLauncher({ storage, definitions: await loadDefinitionsModule(target.definitionsFile) });
+    case "subprocess":
+      return new SubprocessLauncher({
+        storage,
+        storageOpener: storageOpenerFor(config.storage),
+        definitionsFile: target.definitionsFile,
+        logDir: join(logRoot, "logs", "runs"),
+      });
+    case "queue":
+      throw new InstanceConfigError(
+        `runLauncher "queue" (graphile-worker on PostgreSQL) is not available yet; use "subprocess" or "in-process" in vigil.yaml.`,
+      );
+  }
+}
+
+/** The coordinator that moves QUEUED runs to the launcher under vigil.yaml's limits. */
+export function createRunCoordinator(storage: Storage, config: CompiledInstanceConfig, launcher: RunLauncher): RunCoordinator {
+  return new RunCoordinator({
+    storage,
+    launcher,
+    maxConcurrentRuns: config.runCoordinator.maxConcurrentRuns,
+    tagConcurrencyLimits: config.runCoordinator.tagConcurrencyLimits,
+  });
+}
+
+/** The monitor that fails runs whose worker died. */
+export function createRunMonitor(storage: Storage): RunMonitor {
+  return new RunMonitor({ storage, probe: probeRunWorker });
+}
