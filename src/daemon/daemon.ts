@@ -30,6 +30,11 @@ export interface DaemonOptions {
   loopIntervalMs?: number;
   /** Where created runs are launched. @defaultValue an in-process launcher on the definitions */
   launcher?: DaemonRunLauncher;
+  /**
+   * Whether the daemon launches the runs its ticks create. `false` leaves them `QUEUED` for a run
+   * coordinator to dequeue. @defaultValue true
+   */
+  launchRuns?: boolean;
   /** Where the daemon reports what it could not record. @defaultValue warnings and errors to stderr */
   log?: DaemonLogger;
 }
@@ -59,6 +64,7 @@ export class Daemon implements AsyncDisposable {
   readonly #loopIntervalMs: number;
   readonly #log: DaemonLogger;
   readonly #givenLauncher: DaemonRunLauncher | undefined;
+  readonly #launchRuns: boolean;
   #definitions: Definitions | null;
   #evaluator: SensorEvaluator | null = null;
   #launcher: DaemonRunLauncher | null = null;
@@ -80,6 +86,7 @@ export class Daemon implements AsyncDisposable {
     this.#loopIntervalMs = options.loopIntervalMs ?? 1000;
     this.#log = options.log ?? ((level, message) => (level === "info" ? undefined : console.error(`[vigil daemon] ${message}`)));
     this.#givenLauncher = options.launcher;
+    this.#launchRuns = options.launchRuns ?? true;
     if (typeof options.definitions === "string") {
       this.#modulePath = resolve(options.definitions);
       this.#definitions = null;
@@ -140,7 +147,7 @@ export class Daemon implements AsyncDisposable {
     if (this.#closed) return [];
     const definitions = await this.#load();
     const sensors = definitions.sensors as unknown as readonly SensorDefinition[];
-    if (!this.#recovered) {
+    if (!this.#recovered && this.#launchRuns) {
       this.#recovered = true;
       await this.#recover(definitions);
     }
@@ -193,6 +200,7 @@ export class Daemon implements AsyncDisposable {
 
   /** Claims each run (QUEUED → STARTING, checked) and hands it to the launcher. */
   async #launchAll(runs: readonly Run[]): Promise<void> {
+    if (!this.#launchRuns) return;
     const launcher = this.#requireLauncher();
     for (const run of runs) {
       const claimed = await claimQueuedRun(this.#instance.storage, run, this.id, launcher.kind);

@@ -1,0 +1,83 @@
+// SPEC §5 daemon figures on SQLite, measured through `Daemon.runIteration()` on a ManualClock:
+// tick overhead of a trivial sensor (median < 2 ms), one tick whose 100,000 run keys all exist
+// (< 2 s) and one tick of 10,000 new run requests stored and queued (< 5 s). Runs are left QUEUED
+// (`launchRuns: false`): launching belongs to the coordinator's figures.
+import { ManualClock } from "../../src/daemon/clock.js";
+import { Daemon } from "../../src/daemon/daemon.js";
+import { DefaultSensorStatus } from "../../src/definitions/default-sensor-status.js";
+import { Definitions } from "../../src/definitions/definitions.js";
+import { job } from "../../src/definitions/job.js";
+import { op } from "../../src/definitions/op.js";
+import { RunRequest } from "../../src/definitions/run-request.js";
+import { sensor } from "../../src/definitions/sensor.js";
+import { SkipReason } from "../../src/definitions/skip-reason.js";
+import { Instance } from "../../src/instance/index.js";
+import { median, timeMs, type Benchmark, type Result } from "../harness.js";
+
+const noop = op({ name: "noop" }, () => 1);
+const noopJob = job({ name: "noop_job" }, () => {
+  noop();
+});
+const RUNNING = DefaultSensorStatus.RUNNING;
+
+async function withDaemon<T>(sensors: Definitions["sensors"], fn: (daemon: Daemon, clock: ManualClock, instance: Instance) => Promise<T>): Promise<T> {
+  const instance = await Instance.ephemeral();
+  const clock = new ManualClock(Date.parse("2026-01-01T00:00:00Z"));
+  const daemon = new Daemon({ instance, definitions: new Definitions({ jobs: [noopJob], sensors }), clock, launchRuns: false, log: () => undefined });
+  try {
+    return await fn(daemon, clock, instance);
+  } finally {
+    await daemon.close();
+    await instance.close();
+  }
+}
+
+function result(figure: string, value: number, unit: string, bar: number, note: string): Result {
+  return { figure, value: Number(value.toFixed(3)), unit, bar: `< ${bar} ${unit.split(" ")[0]}`, pass: value < bar, dialect: "sqlite", note };
+}
+
+async function tickOverhead(): Promise<Result> {
+  const trivial = sensor({ name: "trivial", job: noopJob, minimumIntervalSeconds: 1, defaultStatus: RUNNING }, () => new SkipReason("nothing"));
+  return withDaemon([trivial], async (daemon, clock) => {
+    const samples: number[] = [];
+    for (let i = 0; i < 1_200; i++) {
+      clock.advance(1_000);
+      const ms = await timeMs(() => daemon.runIteration());
+      if (i >= 200) samples.push(ms);
+    }
+    return result("daemon overhead per tick, trivial sensor", median(samples), "ms (median)", 2, "runIteration() of one due sensor that skips; 1,000 ticks after 200 warm-up");
+  });
+}
+
+async function manyKeys(count: number, existing: boolean): Promise<Result> {
+  const keys = Array.from({ length: count }, (_, i) => `key-${i}`);
+  const big = sensor({ name: "big", job: noopJob, minimumIntervalSeconds: 1, defaultStatus: RUNNING }, () => keys.map((runKey) => new RunRequest({ runKey })));
+  return withDaemon([big], async (daemon, clock, instance) => {
+    if (existing) {
+      await daemon.runIteration(); // creates the runs once
+      clock.advance(1_000);
+    }
+    const ms = await timeMs(() => daemon.runIteration());
+    const [tick] = await instance.getTicks("big", { limit: 1 });
+    const created = tick?.runIds.length ?? 0;
+    const deduped = tick?.dedupedRunKeys.length ?? 0;
+    if (existing ? deduped !== count : created !== count) throw new Error(`unexpected tick: ${created} created, ${deduped} deduped`);
+    return existing
+      ? result(`one tick yielding ${count.toLocaleString("en")} RunRequests whose run keys all exist`, ms / 1000, "s", 2, `${deduped} keys deduped; tick ${tick?.status}`)
+      : result(`one tick yielding ${count.toLocaleString("en")} new RunRequests, all stored and queued`, ms / 1000, "s", 5, `${created} runs QUEUED with tags and RUN_ENQUEUED events`);
+  });
+}
+
+export const daemonTick: Benchmark = {
+  name: "daemon-tick",
+  async run(context) {
+    const out: Result[] = [];
+    out.push(await tickOverhead());
+    context.log(`tick overhead ${out.at(-1)?.value} ms`);
+    out.push(await manyKeys(10_000, false));
+    context.log(`10,000 new runs ${out.at(-1)?.value} s`);
+    out.push(await manyKeys(100_000, true));
+    context.log(`100,000 existing keys ${out.at(-1)?.value} s`);
+    return out;
+  },
+};
