@@ -102,3 +102,8 @@ export {
   buildRunStatusSensorContext,
   type RunStatusSensorContextOptions,
 } from "./definitions/run-status-sensor-context.js";
+
+// Daemon (SPEC §1.7)
+export { Daemon, type DaemonOptions } from "./daemon/daemon.js";
+export { ManualClock, SystemClock, type Clock } from "./daemon/clock.js";
+export { TickStep } from "./daemon/tick.js";
