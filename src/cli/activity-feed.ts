@@ -22,6 +22,8 @@ export class ActivityFeed {
   readonly #out: Output;
   #storageId: number;
   readonly #lastTick = new Map<string, number>();
+  /** The last failure printed per sensor: a sensor failing the same way every tick is reported once. */
+  readonly #lastError = new Map<string, string>();
   #timer: NodeJS.Timeout | null = null;
   #polling: Promise<void> = Promise.resolve();
 
@@ -67,8 +69,13 @@ export class ActivityFeed {
         this.#lastTick.set(sensor.name, tick.id);
         const time = formatTime(tick.endTimestamp ?? tick.timestamp).slice(11);
         if (tick.status === "FAILURE") {
-          this.#line(time, `sensor ${sensor.name} ${this.#out.style("red", "failed")}: ${tick.error?.message ?? "unknown error"}`);
-        } else if (tick.status === "SUCCESS" && tick.runIds.length > 0) {
+          const message = tick.error?.message ?? "unknown error";
+          if (this.#lastError.get(sensor.name) !== message) this.#line(time, `sensor ${sensor.name} ${this.#out.style("red", "failed")}: ${message}`);
+          this.#lastError.set(sensor.name, message);
+          continue;
+        }
+        this.#lastError.delete(sensor.name);
+        if (tick.status === "SUCCESS" && tick.runIds.length > 0) {
           this.#line(time, `sensor ${sensor.name} requested ${tick.runIds.length} run(s)${tick.runKeys.length > 0 ? ` (run keys ${tick.runKeys.join(", ")})` : ""}`);
         }
       }
