@@ -1,0 +1,3 @@
+import { register } from "node:module";
+
+register("./block-aws-sdk.mjs", import.meta.url);
