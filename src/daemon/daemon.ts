@@ -28,6 +28,13 @@ export interface DaemonOptions {
   clock?: Clock;
   /** How long `start()` sleeps between iterations. @defaultValue 1000 */
   loopIntervalMs?: number;
+  /**
+   * While `start()` sleeps, how often it polls the newest event log storage id; a new event (a
+   * materialization, a run status change) wakes it at once, so asset and run status sensors react
+   * without waiting for the next iteration (their minimum interval still holds). 0 disables.
+   * @defaultValue 100
+   */
+  wakePollMs?: number;
   /** Where created runs are launched. @defaultValue an in-process launcher on the definitions */
   launcher?: DaemonRunLauncher;
   /**
@@ -62,6 +69,8 @@ export class Daemon implements AsyncDisposable {
   readonly #clock: Clock;
   readonly #modulePath: string | null;
   readonly #loopIntervalMs: number;
+  readonly #wakePollMs: number;
+  #lastStorageId = -1;
   readonly #log: DaemonLogger;
   readonly #givenLauncher: DaemonRunLauncher | undefined;
   readonly #launchRuns: boolean;
@@ -84,6 +93,7 @@ export class Daemon implements AsyncDisposable {
     this.#instance = options.instance;
     this.#clock = options.clock ?? new SystemClock();
     this.#loopIntervalMs = options.loopIntervalMs ?? 1000;
+    this.#wakePollMs = options.wakePollMs ?? 100;
     this.#log = options.log ?? ((level, message) => (level === "info" ? undefined : console.error(`[vigil daemon] ${message}`)));
     this.#givenLauncher = options.launcher;
     this.#launchRuns = options.launchRuns ?? true;
@@ -116,15 +126,36 @@ export class Daemon implements AsyncDisposable {
         } catch (error) {
           this.#log("error", toError(error).message);
         }
-        await new Promise<void>((wake) => {
-          const timer = setTimeout(wake, this.#loopIntervalMs);
-          this.#wake = () => {
-            clearTimeout(timer);
-            wake();
-          };
-        });
+        await this.#sleep();
       }
     })();
+  }
+
+  /** Sleeps until the next iteration, or until a new event is stored (event-driven wakeups). */
+  async #sleep(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timers: NodeJS.Timeout[] = [];
+      const wake = () => {
+        timers.forEach(clearTimeout);
+        this.#wake = null;
+        resolve();
+      };
+      this.#wake = wake;
+      timers.push(setTimeout(wake, this.#loopIntervalMs));
+      if (this.#wakePollMs <= 0) return;
+      const poll = async () => {
+        try {
+          const newest = await this.#instance.storage.getMaxStorageId();
+          const changed = this.#lastStorageId !== -1 && newest > this.#lastStorageId;
+          this.#lastStorageId = newest;
+          if (changed) return wake();
+        } catch {
+          // Storage unreachable: the regular iteration reports it.
+        }
+        if (this.#wake === wake) timers.push(setTimeout(() => void poll(), this.#wakePollMs));
+      };
+      void poll();
+    });
   }
 
   /** Stops the loop, waits for ticks in flight and launched in-process runs, stops workers. The instance stays open. */

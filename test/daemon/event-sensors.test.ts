@@ -90,3 +90,22 @@ describe("Daemon with asset and run status sensors", () => {
     expect(calls).toBe(1);
   });
 });
+
+describe("Daemon.start event-driven wakeups", () => {
+  it("evaluates an asset sensor as soon as a materialization is stored, not at the next loop interval", async () => {
+    const onTable = assetSensor({ name: "on_table", assetKey: "my_table", job: noopJob, defaultStatus: RUNNING, minimumIntervalSeconds: 1 }, (context) =>
+      new RunRequest({ runKey: context.cursor ?? "none" }),
+    );
+    await using t = await setup(new Definitions({ jobs: [noopJob, materializeJob], sensors: [onTable] }), { loopIntervalMs: 600_000, wakePollMs: 20 });
+    t.daemon.start();
+    const waitFor = async (check: () => Promise<boolean>) => {
+      for (let i = 0; i < 500 && !(await check()); i++) await new Promise((r) => setTimeout(r, 20));
+    };
+    await waitFor(async () => (await t.instance.getTicks("on_table")).length === 1);
+    t.clock.advance(1_000);
+    await materializeJob.executeInProcess({ instance: t.instance });
+    await waitFor(async () => (await t.instance.getTicks("on_table", { statuses: ["SUCCESS"] })).length === 1);
+    expect(await t.instance.getTicks("on_table", { statuses: ["SUCCESS"] })).toHaveLength(1);
+    expect(await t.runsOf("on_table")).toHaveLength(1);
+  });
+});
