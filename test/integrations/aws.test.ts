@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { DefaultSensorStatus, buildSensorContext, job, op } from "vigil";
+import { Daemon, DefaultSensorStatus, Definitions, Instance, ManualClock, RunTag, buildSensorContext, job, op } from "vigil";
 import { getS3Keys, s3Sensor } from "vigil/aws";
 import { startS3rver, type S3rverProcess } from "./support/s3rver-process.js";
 
@@ -110,5 +110,79 @@ describe("s3Sensor", () => {
     );
     const defined = s3Sensor({ name: "s", bucket: "b", job: processFileJob, minimumIntervalSeconds: 60, defaultStatus: DefaultSensorStatus.RUNNING });
     expect([defined.minimumIntervalSeconds, defined.defaultStatus, defined.targetJobNames]).toEqual([60, "RUNNING", ["process_file_job"]]);
+  });
+});
+
+describe("s3Sensor under the daemon", () => {
+  const T0 = Date.parse("2026-01-01T00:00:00Z");
+
+  it("launches one run per key, survives a restart without relaunching, and picks up later keys", async () => {
+    await s3.createBucket("daemon", ["in/a.csv", "in/b.csv", "in/c.csv"]);
+    const newFiles = s3Sensor({
+      name: "new_files",
+      bucket: "daemon",
+      prefix: "in/",
+      job: processFileJob,
+      s3Client: s3.client,
+      maxKeysPerTick: 2,
+      defaultStatus: DefaultSensorStatus.RUNNING,
+      runConfigFn: (key) => ({ ops: { process_file: { config: { key } } } }),
+    });
+    const definitions = new Definitions({ jobs: [processFileJob], sensors: [newFiles] });
+    await using instance = await Instance.ephemeral();
+    const clock = new ManualClock(T0);
+    const runKeys = async () => (await instance.getRuns({ jobName: "process_file_job" })).map((r) => r.tags[RunTag.RUN_KEY]).reverse();
+    const iterate = async (daemon: Daemon) => {
+      await daemon.runIteration();
+      for (const run of await instance.getRuns({ jobName: "process_file_job" })) await instance.waitForRun(run.runId, { timeoutMs: 20_000 });
+      clock.advance(30_000);
+    };
+
+    const first = new Daemon({ instance, definitions, clock, log: () => undefined });
+    await iterate(first);
+    await iterate(first);
+    await first.close();
+    expect(await runKeys()).toEqual(["in/a.csv", "in/b.csv", "in/c.csv"]);
+    expect((await instance.getRuns({ jobName: "process_file_job" })).every((r) => r.status === "SUCCESS")).toBe(true);
+
+    // A new daemon on the same instance resumes from the stored cursor.
+    const second = new Daemon({ instance, definitions, clock, log: () => undefined });
+    await iterate(second);
+    expect(await runKeys()).toHaveLength(3);
+    expect((await instance.getTicks("new_files"))[0]?.skipReason).toBe('No new keys in S3 bucket "daemon" under prefix "in/" after "in/c.csv".');
+
+    await s3.putKeys("daemon", ["in/d.csv", "out/ignored.csv"]);
+    await iterate(second);
+    expect(await runKeys()).toEqual(["in/a.csv", "in/b.csv", "in/c.csv", "in/d.csv"]);
+
+    // Even with its cursor cleared, run keys keep it from launching a key twice.
+    await instance.setCursor("new_files", null);
+    await iterate(second);
+    await iterate(second);
+    await second.close();
+    expect(await runKeys()).toHaveLength(4);
+    const ticks = (await instance.getTicks("new_files")).reverse();
+    expect(ticks.map((x) => x.status)).toEqual(["SUCCESS", "SUCCESS", "SKIPPED", "SUCCESS", "SKIPPED", "SKIPPED"]);
+    expect(ticks.slice(-2).map((x) => x.dedupedRunKeys)).toEqual([["in/a.csv", "in/b.csv"], ["in/c.csv", "in/d.csv"]]);
+  });
+
+  it("creates one run per key of a bucket listed over several pages", async () => {
+    const bigData = s3Sensor({ name: "big_data", bucket: "big", prefix: "data/", job: processFileJob, s3Client: s3.client, defaultStatus: DefaultSensorStatus.RUNNING, runConfigFn: (key) => ({ ops: { process_file: { config: { key } } } }) });
+    await using instance = await Instance.ephemeral();
+    const clock = new ManualClock(T0);
+    // Runs stay QUEUED: this counts what the ticks create, not how fast 1,100 runs execute.
+    const daemon = new Daemon({ instance, definitions: new Definitions({ jobs: [processFileJob], sensors: [bigData] }), clock, launchRuns: false, log: () => undefined });
+    try {
+      for (let i = 0; i < 3; i++) {
+        await daemon.runIteration();
+        clock.advance(30_000);
+      }
+    } finally {
+      await daemon.close();
+    }
+    const ticks = (await instance.getTicks("big_data")).reverse();
+    expect(ticks.map((x) => [x.status, x.runIds.length])).toEqual([["SUCCESS", 1000], ["SUCCESS", 100], ["SKIPPED", 0]]);
+    const runs = await instance.getRuns({ jobName: "process_file_job" });
+    expect(runs.map((r) => r.tags[RunTag.RUN_KEY]).sort()).toEqual(DATA);
   });
 });
