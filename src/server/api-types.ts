@@ -1,0 +1,137 @@
+// The JSON shapes of the HTTP API (docs/ui.md). The UI imports them with `import type` only.
+import type { EventLogRecord, Run, SensorStatus, SensorStatusSource, Tick, TickStatus } from "../model/index.js";
+
+export type { EventLogRecord, Run, Tick, TickStatus, SensorStatus };
+
+/** Every error response: one sentence. */
+export interface ApiError {
+  error: string;
+}
+
+/** `GET /api/info`: what the UI needs before anything else. */
+export interface ApiInfo {
+  repositoryName: string;
+  readOnly: boolean;
+  /** Server time (ms since epoch), to show "next tick in". */
+  now: number;
+}
+
+/** One sensor as the Sensors page lists it. */
+export interface SensorSummary {
+  name: string;
+  description: string | null;
+  sensorType: string;
+  /** The effective status: a stored user start/stop wins; otherwise the code's `defaultStatus`. */
+  status: SensorStatus;
+  statusSource: SensorStatusSource;
+  minimumIntervalSeconds: number;
+  targetJobNames: string[];
+  lastTick: Tick | null;
+  /** When the daemon may evaluate it next (ms): last tick start + interval; null when stopped. */
+  nextTickAt: number | null;
+  /** How late it is now past `nextTickAt` (ms, ≥ 0); null when stopped or never ticked. */
+  lagMs: number | null;
+  cursor: string | null;
+}
+
+/** `GET /api/sensors/:name/ticks`. */
+export interface TicksPage {
+  ticks: Tick[];
+  /** Pass as `before` for the next (older) page; null at the end. */
+  nextBefore: number | null;
+}
+
+/** `POST /api/sensors/:name/preview`: what a tick would do now; nothing is stored. */
+export interface PreviewResult {
+  cursorBefore: string | null;
+  runRequests: { runKey: string | null; jobName: string | null; runConfig: unknown; tags: Record<string, string> }[];
+  skipReason: string | null;
+  cursor: string | null;
+  error: { message: string; stack: string } | null;
+}
+
+/** `GET /api/runs`. */
+export interface RunsPage {
+  runs: RunSummary[];
+  /** Pass as `cursor` for the next (older) page; null at the end. */
+  nextCursor: string | null;
+}
+
+/** A run with its duration (ms; null until it ended) and the sensor that launched it. */
+export interface RunSummary extends Run {
+  durationMs: number | null;
+  sensorName: string | null;
+}
+
+/** One step's timing, from its STEP_START and STEP_SUCCESS/STEP_FAILURE events. */
+export interface StepTiming {
+  stepKey: string;
+  status: "STARTED" | "SUCCESS" | "FAILURE";
+  startedAt: number | null;
+  endedAt: number | null;
+  durationMs: number | null;
+}
+
+/** `GET /api/runs/:id`. */
+export interface RunDetail {
+  run: RunSummary;
+  steps: StepTiming[];
+  /** The failure message of a FAILURE run (its RUN_FAILURE or first STEP_FAILURE event). */
+  failure: { message: string; stack: string | null } | null;
+}
+
+/** `GET /api/runs/:id/events`. */
+export interface EventsPage {
+  events: EventLogRecord[];
+  /** Pass as `after` for the next page; null when this page was not full. */
+  nextAfter: number | null;
+}
+
+/** One op of a job graph. */
+export interface JobOp {
+  name: string;
+  opName: string;
+  description: string | null;
+  /** Names of the nodes whose outputs it takes. */
+  inputs: string[];
+  /** JSON Schema (draft 2020-12, input side) of its config, or null when it takes none. */
+  configSchema: unknown;
+}
+
+/** `GET /api/jobs` items. */
+export interface JobSummary {
+  name: string;
+  description: string | null;
+  tags: Record<string, string>;
+  ops: JobOp[];
+  /** Sensors that target it. */
+  sensorNames: string[];
+}
+
+/** `GET /api/assets` items. */
+export interface AssetSummary {
+  key: string;
+  latest: EventLogRecord;
+}
+
+/** `GET /api/assets/:key`. */
+export interface AssetDetail {
+  key: string;
+  history: EventLogRecord[];
+}
+
+/** `GET /api/overview`. */
+export interface Overview {
+  sensors: SensorSummary[];
+  recentFailures: Tick[];
+  runsInProgress: RunSummary[];
+  recentRuns: RunSummary[];
+  runCounts: Record<string, number>;
+}
+
+/** What the live stream (`GET /api/stream`, SSE event `change`) reports. */
+export interface ChangeEvent {
+  /** `events`: new event log entries (runs, statuses, materializations); `sensors`: ticks or sensor state. */
+  kinds: ("events" | "sensors")[];
+  maxStorageId: number;
+}

@@ -1,0 +1,124 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { buildSensorContext } from "../../definitions/sensor-context.js";
+import type { SensorDefinition } from "../../definitions/sensor-definition.js";
+import type { InstanceReader } from "../../definitions/instance-reader.js";
+import { serializeError } from "../../errors/index.js";
+import { SensorStatus, TickStatus } from "../../model/index.js";
+import type { PreviewResult, SensorSummary, TicksPage } from "../api-types.js";
+import { httpError } from "../http-error.js";
+import type { ServerContext } from "../server-context.js";
+import { summarizeSensor, summarizeSensors } from "../sensor-summary.js";
+import { limitParam, listParam, nameParam, parseJsonBody, parseQuery } from "../validate.js";
+
+const tickStatuses = Object.values(TickStatus) as [TickStatus, ...TickStatus[]];
+const ticksQuery = z.object({
+  limit: limitParam(50, 1000),
+  status: listParam(tickStatuses),
+  /** Only ticks that started before this time (ms): the next page. */
+  before: z.coerce.number().int().min(0).optional(),
+  /** Only ticks that started at or after this time (ms): a timeline window. */
+  since: z.coerce.number().int().min(0).optional(),
+});
+const empty = z.object({}).strict();
+const previewBody = z.object({ cursor: z.string().max(100_000).nullable().optional() }).strict();
+const cursorBody = z.object({ cursor: z.string().max(100_000).nullable() }).strict();
+
+/** `/api/sensors`: list, detail, ticks, start, stop, preview and cursor. */
+export function sensorRoutes(ctx: ServerContext): Hono {
+  const app = new Hono();
+  const { instance } = ctx;
+
+  async function sensorNamed(raw: string): Promise<SensorDefinition> {
+    const name = nameParam.safeParse(raw);
+    const found = name.success ? (await ctx.sensors()).find((s) => s.name === name.data) : undefined;
+    if (found === undefined) throw httpError(404, `Sensor "${raw}" does not exist in these definitions.`);
+    return found;
+  }
+
+  async function summary(sensor: SensorDefinition): Promise<SensorSummary> {
+    return summarizeSensor(instance, sensor, await instance.getSensorState(sensor.name), Date.now());
+  }
+
+  app.get("/", async (c) => c.json(await summarizeSensors(instance, await ctx.sensors())));
+
+  app.get("/:name", async (c) => c.json(await summary(await sensorNamed(c.req.param("name")))));
+
+  app.get("/:name/ticks", async (c) => {
+    const sensor = await sensorNamed(c.req.param("name"));
+    const q = parseQuery(c, ticksQuery);
+    const options = { limit: q.limit, ...(q.status === undefined ? {} : { statuses: q.status }), ...(q.before === undefined ? {} : { beforeTimestamp: q.before }) };
+    let ticks = await instance.storage.getTicks(sensor.name, options);
+    const full = ticks.length === q.limit;
+    if (q.since !== undefined) ticks = ticks.filter((t) => t.timestamp >= (q.since ?? 0));
+    const last = ticks.at(-1);
+    const page: TicksPage = { ticks, nextBefore: full && last !== undefined && ticks.length === q.limit ? last.timestamp : null };
+    return c.json(page);
+  });
+
+  app.post("/:name/start", async (c) => {
+    const sensor = await sensorNamed(c.req.param("name"));
+    await parseJsonBody(c, empty);
+    await instance.startSensor(sensor.name);
+    return c.json(await summary(sensor));
+  });
+
+  app.post("/:name/stop", async (c) => {
+    const sensor = await sensorNamed(c.req.param("name"));
+    await parseJsonBody(c, empty);
+    await instance.stopSensor(sensor.name);
+    return c.json(await summary(sensor));
+  });
+
+  app.post("/:name/cursor", async (c) => {
+    const sensor = await sensorNamed(c.req.param("name"));
+    const body = await parseJsonBody(c, cursorBody);
+    const defaultStatus = sensor.defaultStatus === "RUNNING" ? SensorStatus.RUNNING : SensorStatus.STOPPED;
+    await instance.setCursor(sensor.name, body.cursor, { defaultStatus });
+    return c.json(await summary(sensor));
+  });
+
+  // A POST because it runs user code, though it stores nothing: allowed in read-only mode.
+  app.post("/:name/preview", async (c) => {
+    const sensor = await sensorNamed(c.req.param("name"));
+    const body = await parseJsonBody(c, previewBody);
+    const definitions = await ctx.definitions();
+    const state = await instance.getSensorState(sensor.name);
+    const cursorBefore = body.cursor === undefined ? (state?.cursor ?? null) : body.cursor;
+    const context = buildSensorContext({
+      cursor: cursorBefore,
+      instance: readOnlyView(instance),
+      lastRunKey: state?.lastRunKey ?? null,
+      lastTickCompletionTime: state?.lastTickTimestamp ?? null,
+      sensorName: sensor.name,
+      repositoryName: definitions.name,
+      resources: definitions.resources,
+      definitionsJobNames: definitions.jobs.map((j) => j.name),
+    });
+    const result: PreviewResult = { cursorBefore, runRequests: [], skipReason: null, cursor: cursorBefore, error: null };
+    try {
+      const evaluation = await sensor.evaluate(context);
+      result.runRequests = evaluation.runRequests.map((r) => ({ runKey: r.runKey ?? null, jobName: r.jobName ?? null, runConfig: r.runConfig, tags: { ...r.tags } }));
+      result.skipReason = evaluation.skipReason === undefined ? null : (evaluation.skipReason.message ?? "");
+      result.cursor = evaluation.cursor;
+      if (evaluation.error !== undefined) result.error = { message: evaluation.error.message, stack: evaluation.error.stack ?? "" };
+    } catch (error) {
+      const e = serializeError(error);
+      result.error = { message: e.message, stack: e.stack ?? "" };
+    }
+    return c.json(result);
+  });
+
+  return app;
+}
+
+/** The instance as a sensor reads it, with nothing that writes. */
+function readOnlyView(instance: InstanceReader): InstanceReader {
+  return {
+    getRun: (runId) => instance.getRun(runId),
+    getRuns: (query) => instance.getRuns(query),
+    getEventRecords: (query) => instance.getEventRecords(query),
+    getLatestMaterialization: (assetKey) => instance.getLatestMaterialization(assetKey),
+    getRunEvents: (runId, options) => instance.getRunEvents(runId, options),
+  };
+}
