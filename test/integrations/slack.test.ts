@@ -116,9 +116,20 @@ describe("makeSlackOnRunFailureSensor", () => {
     const sensor = makeSlackOnRunFailureSensor({ channel: "#alerts", slackToken: TOKEN, slackApiUrl: slack.url });
 
     await expect(sensor.evaluate(failed.context)).rejects.toThrow(
-      `Posting the failure of run "${failed.runId}" to Slack failed with ratelimited (Slack asked to retry after 120 s, longer than the 30 s a tick waits)`,
+      `Posting the failure of run "${failed.runId}" to Slack failed with ratelimited (Slack asked to retry after 120 s, and an alert waits at most 30 s in all)`,
     );
     expect(slack.calls).toHaveLength(1);
+  });
+
+  it("gives up with ratelimited after three retries", async () => {
+    await using slack = await startSlackApiServer();
+    await using failed = await failRun("slack_on_run_failure");
+    const limited = { status: 429, headers: { "retry-after": "0" }, body: { ok: false, error: "ratelimited" } };
+    slack.reply(limited, limited, limited, limited);
+    const sensor = makeSlackOnRunFailureSensor({ channel: "#alerts", slackToken: TOKEN, slackApiUrl: slack.url });
+
+    await expect(sensor.evaluate(failed.context)).rejects.toThrow("failed with ratelimited (it was still rate limited after 3 retries)");
+    expect(slack.calls).toHaveLength(4);
   });
 
   it("fails saying so when it has no token", async () => {

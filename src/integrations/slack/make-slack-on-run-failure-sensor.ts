@@ -64,8 +64,8 @@ export const DEFAULT_SLACK_SENSOR_NAME = "slack_on_run_failure";
  */
 export const SLACK_MAX_RATE_LIMIT_RETRIES = 3;
 /**
- * The longest `Retry-After` (seconds) a tick waits for. Longer than this, the tick fails at once
- * rather than run into its timeout (60 s by default).
+ * The most time (seconds) one alert spends waiting on `Retry-After`s, all retries together. When
+ * Slack asks for more, the tick fails at once rather than run into its timeout (60 s by default).
  */
 export const SLACK_MAX_RETRY_AFTER_SECONDS = 30;
 
@@ -190,6 +190,7 @@ export function defaultSlackBlocks(context: RunFailureSensorContext, text: strin
 }
 
 async function postWithRateLimitRetries(sensorName: string, runId: string, post: () => Promise<unknown>): Promise<void> {
+  let waited = 0;
   for (let retries = 0; ; retries++) {
     try {
       await post();
@@ -197,14 +198,15 @@ async function postWithRateLimitRetries(sensorName: string, runId: string, post:
     } catch (error) {
       if (isRateLimited(error)) {
         const wait = error.retryAfter;
-        if (retries < SLACK_MAX_RATE_LIMIT_RETRIES && wait <= SLACK_MAX_RETRY_AFTER_SECONDS) {
+        if (retries < SLACK_MAX_RATE_LIMIT_RETRIES && waited + wait <= SLACK_MAX_RETRY_AFTER_SECONDS) {
           await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+          waited += wait;
           continue;
         }
         const why =
-          wait > SLACK_MAX_RETRY_AFTER_SECONDS
-            ? `Slack asked to retry after ${wait} s, longer than the ${SLACK_MAX_RETRY_AFTER_SECONDS} s a tick waits`
-            : `it was still rate limited after ${retries} retries`;
+          retries >= SLACK_MAX_RATE_LIMIT_RETRIES
+            ? `it was still rate limited after ${retries} retries`
+            : `Slack asked to retry after ${wait} s, and an alert waits at most ${SLACK_MAX_RETRY_AFTER_SECONDS} s in all`;
         throw new SlackAlertError(
           `Posting the failure of run "${runId}" to Slack failed with ratelimited (${why}); Slack allows about one message per second per channel, so spread alerts over more channels or sensor "${sensorName}" over fewer jobs.`,
           "ratelimited",
