@@ -46,7 +46,7 @@ export default tseslint.config(
     rules: {
       "import-x/no-cycle": "error",
       "import-x/no-self-import": "error",
-      "import-x/no-extraneous-dependencies": ["error", { devDependencies: ["**/*.test.ts", "**/*.test-d.ts", "test/**", "bench/**", "src/storage/testing/**", "vitest.config.ts", "eslint.config.js", "examples/**"] }],
+      "import-x/no-extraneous-dependencies": ["error", { devDependencies: ["**/*.test.ts", "**/*.test-d.ts", "test/**", "bench/**", "src/storage/testing/**", "vitest.config.ts", "eslint.config.js", "examples/**", "ui/**", "scripts/**"] }],
       "@typescript-eslint/no-explicit-any": "error",
     },
   },

@@ -1,0 +1,57 @@
+import { useMutation } from "@tanstack/react-query";
+import { post, queryClient, useApi, useInfo, type SensorSummary } from "../api.js";
+import { duration, Loading, relative, Status, time } from "../format.js";
+import { href } from "../router.js";
+
+/** The start/stop switch of a sensor (hidden in read-only mode). */
+export function SensorToggle({ sensor }: { sensor: SensorSummary }) {
+  const info = useInfo();
+  const running = sensor.status === "RUNNING";
+  const toggle = useMutation({
+    mutationFn: () => post<SensorSummary>(`/api/sensors/${encodeURIComponent(sensor.name)}/${running ? "stop" : "start"}`),
+    onSuccess: () => queryClient.invalidateQueries(),
+  });
+  if (info.data?.readOnly !== false) return null;
+  return (
+    <label className="toggle" title={running ? "Stop this sensor" : "Start this sensor"}>
+      <input type="checkbox" role="switch" aria-label={`${sensor.name} running`} checked={running} disabled={toggle.isPending} onChange={() => toggle.mutate()} />
+      <span />
+    </label>
+  );
+}
+
+export function SensorsTable({ sensors }: { sensors: SensorSummary[] }) {
+  const now = Date.now();
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th>On</th><th>Sensor</th><th>Status</th><th>Interval</th><th>Last tick</th><th>Next tick</th><th>Lag</th>
+        </tr>
+      </thead>
+      <tbody>
+        {sensors.map((s) => (
+          <tr key={s.name} data-sensor={s.name}>
+            <td><SensorToggle sensor={s} /></td>
+            <td><a href={href("sensors", s.name)}>{s.name}</a>{s.description === null ? null : <div className="muted small">{s.description}</div>}</td>
+            <td><Status value={s.status} />{s.statusSource === "default" ? <span className="muted small"> default</span> : null}</td>
+            <td>{duration(s.minimumIntervalSeconds * 1000)}</td>
+            <td><Status value={s.lastTick?.status} /> <span className="muted small">{time(s.lastTick?.timestamp)}</span></td>
+            <td>{s.nextTickAt === null ? "—" : relative(s.nextTickAt, now)}</td>
+            <td>{s.lagMs === null ? "—" : duration(s.lagMs)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function SensorsPage() {
+  const sensors = useApi<SensorSummary[]>("/api/sensors");
+  return (
+    <section>
+      <h1>Sensors</h1>
+      {sensors.data === undefined ? <Loading error={sensors.error} /> : <SensorsTable sensors={sensors.data} />}
+    </section>
+  );
+}
