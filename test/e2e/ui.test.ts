@@ -1,0 +1,124 @@
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startUiServer, type UiServer } from "../../src/server/start-ui-server.js";
+import { defaultUiDir } from "../../src/server/static-files.js";
+import { definitions, inbox, setupInstance } from "../server/fixtures.js";
+import { chromiumAvailable, launchBrowser } from "./browser.js";
+
+const run = chromiumAvailable();
+
+describe.skipIf(!run)("web UI in headless Chromium", () => {
+  let t: Awaited<ReturnType<typeof setupInstance>>;
+  let server: UiServer;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    const uiDir = defaultUiDir();
+    if (uiDir === null) throw new Error("dist/ui is not built; run npm run build first.");
+    t = await setupInstance();
+    await t.daemon.runIteration(); // inbox_sensor skips, broken_sensor fails, idle_sensor is stopped
+    server = await startUiServer({ instance: t.instance, definitions, port: 0, uiDir, pollIntervalMs: 100 });
+    browser = await launchBrowser();
+    page = await browser.newPage();
+    page.setDefaultTimeout(10_000);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await t?.close();
+  });
+
+  it("toggles a sensor on the Sensors page, and the daemon picks it up", async () => {
+    await page.goto(`${server.url}#/sensors`);
+    const row = page.locator('tr[data-sensor="idle_sensor"]');
+    await expect.poll(() => row.getByText("STOPPED").count()).toBe(1);
+    await row.getByRole("switch").click();
+    await expect.poll(async () => (await t.instance.getSensorState("idle_sensor"))?.status).toBe("RUNNING");
+    await row.getByText("RUNNING").waitFor();
+    await t.daemon.runIteration();
+    await page.goto(`${server.url}#/sensors/idle_sensor`);
+    await page.getByText("Idle sensor has nothing to do.").first().waitFor();
+  });
+
+  it("shows a SKIPPED tick with its reason and a FAILURE tick with its stack", async () => {
+    await page.goto(`${server.url}#/sensors/inbox_sensor`);
+    const skipped = page.locator('tr[data-tick-status="SKIPPED"]').first();
+    await skipped.getByText("No new files after position 0.").waitFor();
+    await page.goto(`${server.url}#/sensors/broken_sensor`);
+    const failed = page.locator('tr[data-tick-status="FAILURE"]').first();
+    const summary = failed.locator("summary");
+    await summary.waitFor();
+    expect(await summary.textContent()).toContain("Bucket s3://landing is unreachable.");
+    const stack = failed.locator("pre");
+    expect(await stack.isVisible()).toBe(false);
+    await summary.click();
+    expect(await stack.isVisible()).toBe(true);
+    expect(await stack.textContent()).toMatch(/at .*fixtures\.ts/);
+  });
+
+  it("previews with a custom cursor and stores nothing", async () => {
+    inbox.push("x.csv", "y.csv");
+    await page.goto(`${server.url}#/sensors/inbox_sensor`);
+    await page.getByLabel("preview cursor").fill("1");
+    await page.getByRole("button", { name: "Preview" }).click();
+    const result = page.getByTestId("preview-result");
+    await result.getByText("Would request 1 run(s):").waitFor();
+    expect(await result.textContent()).toContain("y.csv");
+    expect(await result.textContent()).not.toContain("x.csv");
+    expect(await t.instance.getTicks("inbox_sensor")).toHaveLength(1);
+    expect(await t.instance.getRuns()).toHaveLength(0);
+  });
+
+  it("shows a new tick live, and follows its run to the event log", async () => {
+    await page.goto(`${server.url}#/sensors/inbox_sensor`);
+    await page.locator('tr[data-tick-status="SKIPPED"]').first().waitFor();
+    t.clock.advance(30_000);
+    await t.daemon.runIteration();
+    const success = page.locator('tr[data-tick-status="SUCCESS"]');
+    await success.waitFor(); // no reload: the SSE stream invalidated the queries
+    const runs = await t.instance.getRuns();
+    expect(runs).toHaveLength(2);
+    for (const r of runs) await t.instance.waitForRun(r.runId, { timeoutMs: 10_000 });
+    const first = runs.find((r) => r.tags["vigil/run_key"] === "x.csv");
+    await success.locator(`a[href="#/runs/${first?.runId}"]`).click();
+    await page.getByRole("heading", { name: `Run ${first?.runId}` }).waitFor();
+    await page.locator("table.events").getByText("extracting x.csv").waitFor();
+    await page.locator("table.events").getByText("RUN_SUCCESS").waitFor();
+    await page.locator("table.steps").getByText("extract").first().waitFor();
+    expect(await page.locator(".facts").textContent()).toContain("inbox_sensor");
+  });
+
+  it("serves runs, jobs and assets pages at their own URLs", async () => {
+    await page.goto(`${server.url}#/runs?sensor=inbox_sensor`);
+    await expect.poll(() => page.locator("main tbody tr").count()).toBe(2);
+    await page.goto(`${server.url}#/jobs/etl`);
+    await page.getByText("config schema").click();
+    expect(await page.locator("main pre").first().textContent()).toContain('"path"');
+    await page.goto(`${server.url}#/assets`);
+    await page.getByRole("link", { name: "warehouse/files" }).click();
+    await expect.poll(() => page.locator("main tbody tr").count()).toBe(2);
+    await page.goto(`${server.url}#/`);
+    await page.getByRole("heading", { name: "Recent sensor failures" }).waitFor();
+  });
+});
+
+describe.skipIf(!run)("web UI in read-only mode", () => {
+  it("hides every mutation", async () => {
+    const t = await setupInstance();
+    const server = await startUiServer({ instance: t.instance, definitions, port: 0, readOnly: true, uiDir: defaultUiDir() });
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${server.url}#/sensors/inbox_sensor`);
+      await page.getByText("read-only").waitFor();
+      await page.getByRole("button", { name: "Preview" }).waitFor();
+      expect(await page.getByRole("switch").count()).toBe(0);
+      expect(await page.getByRole("button", { name: "Set cursor" }).count()).toBe(0);
+    } finally {
+      await browser.close();
+      await server.close();
+      await t.close();
+    }
+  });
+});
