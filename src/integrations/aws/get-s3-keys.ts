@@ -2,7 +2,13 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { InvalidArgumentError } from "../../index.js";
 import { defaultS3Client, loadS3Sdk } from "./load-s3-sdk.js";
 
-/** Options of `getS3Keys(bucket, options)`. */
+/**
+ * Options of `getS3Keys(bucket, options)`.
+ *
+ * @example
+ * const options: GetS3KeysOptions = { prefix: "incoming/", sinceKey: context.cursor };
+ * @see docs/integrations/aws.md
+ */
 export interface GetS3KeysOptions {
   /** Only keys that start with this. @defaultValue `""` (the whole bucket) */
   prefix?: string;

@@ -14,10 +14,21 @@ import {
 } from "../../index.js";
 import { getS3Keys } from "./get-s3-keys.js";
 
-/** The run config a job takes (loose for a job whose config is not typed). */
+/**
+ * The run config a job takes (loose for a job whose config is not typed).
+ *
+ * @example
+ * const config: S3SensorRunConfig<typeof logFileJob> = { ops: { process_file: { config: { filename: "a.csv" } } } };
+ */
 export type S3SensorRunConfig<TJob> = TJob extends JobDefinition<infer C> ? C : RunConfigInput;
 
-/** Options of `s3Sensor(...)`. */
+/**
+ * Options of `s3Sensor(...)`.
+ *
+ * @example
+ * const options: S3SensorOptions<typeof logFileJob> = { name: "new_files", bucket: "my_s3_bucket", job: logFileJob };
+ * @see docs/integrations/aws.md
+ */
 export interface S3SensorOptions<TJob extends AnyJobDefinition = AnyJobDefinition> {
   /** Unique within a `Definitions`; letters, digits and underscores. */
   name: string;
@@ -42,7 +53,12 @@ export interface S3SensorOptions<TJob extends AnyJobDefinition = AnyJobDefinitio
   description?: string;
 }
 
-/** The default of `s3Sensor`'s `maxKeysPerTick`. */
+/**
+ * The default of `s3Sensor`'s `maxKeysPerTick`.
+ *
+ * @example
+ * DEFAULT_MAX_KEYS_PER_TICK; // 1000
+ */
 export const DEFAULT_MAX_KEYS_PER_TICK = 1000;
 
 /**

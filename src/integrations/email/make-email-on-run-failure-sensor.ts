@@ -15,13 +15,27 @@ import {
  * - `"SSL"`: TLS from the first byte (implicit TLS, port 465);
  * - `"STARTTLS"`: plain connection upgraded with STARTTLS, which the server must offer (port 587);
  * - `"PLAIN"`: no TLS at all (port 25), for a relay on a trusted network.
+ *
+ * @example
+ * const smtpType: SmtpType = "STARTTLS";
  */
 export type SmtpType = "SSL" | "STARTTLS" | "PLAIN";
 
-/** The supported `smtpType`s with their default ports. */
+/**
+ * The supported `smtpType`s with their default ports.
+ *
+ * @example
+ * SMTP_DEFAULT_PORTS.STARTTLS; // 587
+ */
 export const SMTP_DEFAULT_PORTS: Readonly<Record<SmtpType, number>> = Object.freeze({ SSL: 465, STARTTLS: 587, PLAIN: 25 });
 
-/** Options of `makeEmailOnRunFailureSensor(...)`. */
+/**
+ * Options of `makeEmailOnRunFailureSensor(...)`.
+ *
+ * @example
+ * const options: EmailOnRunFailureSensorOptions = { emailFrom: "vigil@example.com", emailTo: ["ops@example.com"], smtpType: "STARTTLS" };
+ * @see docs/integrations/email.md
+ */
 export interface EmailOnRunFailureSensorOptions {
   /** The sender address, also the login user unless `smtpUser` is given. */
   emailFrom: string;
@@ -63,7 +77,12 @@ export interface EmailOnRunFailureSensorOptions {
   webserverBaseUrl?: string;
 }
 
-/** The default sensor name of `makeEmailOnRunFailureSensor`. */
+/**
+ * The default sensor name of `makeEmailOnRunFailureSensor`.
+ *
+ * @example
+ * await instance.getTicks(DEFAULT_EMAIL_SENSOR_NAME); // "email_on_run_failure"
+ */
 export const DEFAULT_EMAIL_SENSOR_NAME = "email_on_run_failure";
 
 /**

@@ -16,10 +16,21 @@ import {
   type RunStatusSensorDefinition,
 } from "../../index.js";
 
-/** A Slack Block Kit block, as `chat.postMessage` takes it. */
+/**
+ * A Slack Block Kit block, as `chat.postMessage` takes it.
+ *
+ * @example
+ * const divider: SlackBlock = { type: "divider" };
+ */
 export type SlackBlock = KnownBlock | Block;
 
-/** Options of `makeSlackOnRunFailureSensor(...)`. */
+/**
+ * Options of `makeSlackOnRunFailureSensor(...)`.
+ *
+ * @example
+ * const options: SlackOnRunFailureSensorOptions = { channel: "#alerts", slackToken: process.env.SLACK_TOKEN };
+ * @see docs/integrations/slack.md
+ */
 export interface SlackOnRunFailureSensorOptions {
   /** The channel to post to: a name such as `"#alerts"` or a channel id. */
   channel: string;
@@ -55,17 +66,28 @@ export interface SlackOnRunFailureSensorOptions {
   slackApiUrl?: string;
 }
 
-/** The default sensor name of `makeSlackOnRunFailureSensor`. */
+/**
+ * The default sensor name of `makeSlackOnRunFailureSensor`.
+ *
+ * @example
+ * await instance.getTicks(DEFAULT_SLACK_SENSOR_NAME); // "slack_on_run_failure"
+ */
 export const DEFAULT_SLACK_SENSOR_NAME = "slack_on_run_failure";
 
 /**
  * A rate-limited `chat.postMessage` is retried after the delay Slack asks for (`Retry-After`), at
  * most this many times; the tick fails with `ratelimited` after that.
+ *
+ * @example
+ * SLACK_MAX_RATE_LIMIT_RETRIES; // 3
  */
 export const SLACK_MAX_RATE_LIMIT_RETRIES = 3;
 /**
  * The most time (seconds) one alert spends waiting on `Retry-After`s, all retries together. When
  * Slack asks for more, the tick fails at once rather than run into its timeout (60 s by default).
+ *
+ * @example
+ * SLACK_MAX_RETRY_AFTER_SECONDS; // 30
  */
 export const SLACK_MAX_RETRY_AFTER_SECONDS = 30;
 
