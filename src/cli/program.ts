@@ -11,6 +11,7 @@ import { runShow } from "./commands/run-show.js";
 import { sensorList } from "./commands/sensor-list.js";
 import { sensorPreview } from "./commands/sensor-preview.js";
 import { sensorCursor, sensorStartStop } from "./commands/sensor-state.js";
+import { uiCommand, type UiCommandOptions } from "./commands/ui.js";
 
 /**
  * Adds the options every command takes (`-f FILE`, `--json`), so they may stand anywhere after
@@ -44,6 +45,11 @@ export function buildProgram(version: string): Command {
   leaf(program, "dev", "run the daemon (and later the web UI), reloading definitions when files change").action((_o, cmd: Command) =>
     withContext(cmd, devCommand),
   );
+  leaf(program, "ui", "serve the web UI (no daemon); binding beyond 127.0.0.1 needs VIGIL_AUTH_TOKEN")
+    .option("--host <host>", "address to bind (default 127.0.0.1)")
+    .option("--port <port>", "port to listen on (default 3000; 0 picks a free one)")
+    .option("--read-only", "hide and refuse every mutation")
+    .action((o: UiCommandOptions, cmd: Command) => withContext(cmd, (ctx) => uiCommand(ctx, o)));
   leaf(program, "daemon", "run the sensor daemon in the foreground").action((_o, cmd: Command) => withContext(cmd, daemonCommand));
   leaf(program, "init [dir]", "scaffold a new project (package.json, defs.ts with a job and a sensor, a test)").action(
     (dir: string | undefined, _o, cmd: Command) => withContext(cmd, async (ctx) => initCommand(ctx, dir)),

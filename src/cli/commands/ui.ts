@@ -1,0 +1,49 @@
+import type { CliContext } from "../cli-context.js";
+import { UsageError } from "../exit-codes.js";
+import { stopRequested } from "../shutdown.js";
+import { startUiServer } from "../../server/index.js";
+
+/** Options of `vigil ui`. */
+export interface UiCommandOptions {
+  host?: string;
+  port?: string;
+  readOnly?: boolean;
+}
+
+/** Parses `--port`: an integer from 0 (any free port) to 65535. */
+export function parsePort(value: string | undefined): number {
+  if (value === undefined) return 3000;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65_535) throw new UsageError(`--port takes a port number from 0 to 65535; got ${JSON.stringify(value)}.`);
+  return port;
+}
+
+/**
+ * `vigil ui [--host 127.0.0.1] [--port 3000] [--read-only]`: serves the web UI alone (no daemon)
+ * until Ctrl-C. Binding anything but a loopback address needs `VIGIL_AUTH_TOKEN`.
+ */
+export async function uiCommand(ctx: CliContext, options: UiCommandOptions): Promise<void> {
+  const { out } = ctx;
+  const port = parsePort(options.port);
+  const token = process.env.VIGIL_AUTH_TOKEN;
+  const stop = stopRequested((t) => out.note(t));
+  try {
+    const definitions = await ctx.definitions();
+    const instance = await ctx.instance();
+    const server = await startUiServer({
+      instance,
+      definitions,
+      host: options.host ?? "127.0.0.1",
+      port,
+      readOnly: options.readOnly === true,
+      authToken: token === undefined || token === "" ? null : token,
+    });
+    const open = token === undefined || token === "" ? server.url : `${server.url}?token=<VIGIL_AUTH_TOKEN>`;
+    out.line(`Vigil UI at ${open}${options.readOnly === true ? " (read-only)" : ""}`);
+    out.line(out.style("dim", "Press Ctrl-C to stop."));
+    await stop.promise;
+    await server.close();
+  } finally {
+    stop.dispose();
+  }
+}
