@@ -64,8 +64,9 @@ function Preview({ sensor }: { sensor: SensorSummary }) {
               <p>Would request {result.runRequests.length} run(s):</p>
               <table>
                 <thead><tr><th>Run key</th><th>Job</th><th>Run config</th></tr></thead>
-                <tbody>{result.runRequests.map((r, i) => <tr key={i}><td className="mono">{r.runKey ?? "—"}</td><td>{r.jobName ?? "—"}</td><td><pre>{JSON.stringify(r.runConfig)}</pre></td></tr>)}</tbody>
+                <tbody>{result.runRequests.slice(0, 20).map((r, i) => <tr key={i}><td className="mono">{r.runKey ?? "—"}</td><td>{r.jobName ?? "—"}</td><td><pre>{JSON.stringify(r.runConfig)}</pre></td></tr>)}</tbody>
               </table>
+              {result.runRequests.length > 20 ? <p className="muted small">…and {result.runRequests.length - 20} more.</p> : null}
             </>
           ) : null}
           <p className="mono small">cursor {result.cursorBefore ?? "∅"} → {result.cursor ?? "∅"}</p>
