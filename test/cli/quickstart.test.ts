@@ -26,14 +26,14 @@ describe("the quick start", () => {
       await eventually(async () => (stdout.includes("Vigil daemon running") ? true : undefined), `the daemon to start (stdout: ${stdout}, stderr: ${stderr})`, 60_000);
       writeFileSync(join(data, "inbox", "notes.txt"), "one two three\nfour\n");
       await using instance = await Instance.open(project.home);
-      const run = await eventually(async () => (await instance.getRuns({ jobName: "process_file", tags: { file: "notes.txt" } }))[0], "a process_file run");
+      const run = await eventually(async () => (await instance.getRuns({ jobName: "process_file", tags: { file: "notes.txt" } }))[0], "a process_file run", 60_000);
       expect((await instance.waitForRun(run.runId, { timeoutMs: 30_000 })).status).toBe("SUCCESS");
       expect(JSON.parse(readFileSync(join(data, "reports", "notes.txt.json"), "utf8"))).toEqual({ file: "notes.txt", lines: 2, words: 4 });
-      const summary = await eventually(async () => (await instance.getRuns({ jobName: "summarize_reports" }))[0], "a summarize_reports run");
+      const summary = await eventually(async () => (await instance.getRuns({ jobName: "summarize_reports" }))[0], "a summarize_reports run", 60_000);
       expect((await instance.waitForRun(summary.runId, { timeoutMs: 30_000 })).status).toBe("SUCCESS");
 
       writeFileSync(join(data, "inbox", "empty.txt"), "");
-      await eventually(async () => (existsSync(join(data, "failures.log")) ? true : undefined), "the failure sensor to log");
+      await eventually(async () => (existsSync(join(data, "failures.log")) ? true : undefined), "the failure sensor to log", 60_000);
       expect(readFileSync(join(data, "failures.log"), "utf8")).toMatch(/of process_file failed: .*"empty\.txt" is empty/);
       await eventually(async () => (stdout.includes("(process_file) succeeded") ? true : undefined), "the activity feed to report the run");
     } finally {
@@ -41,5 +41,5 @@ describe("the quick start", () => {
     }
     expect(await exited).toBe(0);
     expect(stdout).toContain("Stopped.");
-  }, 120_000);
+  }, 240_000);
 });
