@@ -1,233 +1,264 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { Instance } from "../../src/instance/index.js";
 import type { EventsPage, JobSummary, PreviewResult, RunDetail, RunsPage, SensorSummary, TicksPage, AssetSummary, Overview } from "../../src/server/api-types.js";
 import { createApp } from "../../src/server/app.js";
 import { startUiServer } from "../../src/server/start-ui-server.js";
-import { definitions, inbox, setupInstance } from "./fixtures.js";
+import { createTempDatabase } from "../support/postgres.js";
+import { definitions, inbox, setupInstance, T0 } from "./fixtures.js";
 
-type Setup = Awaited<ReturnType<typeof setupInstance>>;
-let t: Setup;
-let uiDir: string;
-const json = { "content-type": "application/json" };
+/** The whole suite on one storage backend. */
+function apiSuite(label: string, open: () => Promise<Instance>, cleanup: () => Promise<void> = async () => undefined): void {
+  describe(label, () => {
+    type Setup = Awaited<ReturnType<typeof setupInstance>>;
+    let t: Setup;
+    let uiDir: string;
+    const json = { "content-type": "application/json" };
 
-beforeAll(async () => {
-  t = await setupInstance();
-  inbox.push("a.csv", "b.csv");
-  await t.daemon.runIteration();
-  for (const run of await t.instance.getRuns()) await t.instance.waitForRun(run.runId, { timeoutMs: 10_000 });
-  uiDir = mkdtempSync(join(tmpdir(), "vigil-ui-test-"));
-  mkdirSync(join(uiDir, "assets"));
-  writeFileSync(join(uiDir, "index.html"), "<!doctype html><title>Vigil</title>");
-  writeFileSync(join(uiDir, "assets", "app.js"), "console.log(1)");
-  writeFileSync(join(uiDir, "..", "vigil-secret.txt"), "secret");
-});
-afterAll(async () => {
-  await t.close();
-  rmSync(uiDir, { recursive: true, force: true });
-  rmSync(join(uiDir, "..", "vigil-secret.txt"), { force: true });
-});
+    beforeAll(async () => {
+      inbox.length = 0;
+      t = await setupInstance(T0, open);
+      inbox.push("a.csv", "b.csv");
+      await t.daemon.runIteration();
+      for (const run of await t.instance.getRuns()) await t.instance.waitForRun(run.runId, { timeoutMs: 10_000 });
+      uiDir = mkdtempSync(join(tmpdir(), "vigil-ui-test-"));
+      mkdirSync(join(uiDir, "assets"));
+      writeFileSync(join(uiDir, "index.html"), "<!doctype html><title>Vigil</title>");
+      writeFileSync(join(uiDir, "assets", "app.js"), "console.log(1)");
+      writeFileSync(join(uiDir, "..", "vigil-secret.txt"), "secret");
+    });
+    afterAll(async () => {
+      await t.close();
+      await cleanup();
+      rmSync(uiDir, { recursive: true, force: true });
+      rmSync(join(uiDir, "..", "vigil-secret.txt"), { force: true });
+    });
 
-function api(options: { readOnly?: boolean; authToken?: string } = {}) {
-  return createApp({ instance: t.instance, definitions, uiDir, ...options }).app;
-}
-async function body<T>(res: Response): Promise<T> {
-  return (await res.json()) as T;
-}
-const post = (data: unknown = {}) => ({ method: "POST", headers: json, body: JSON.stringify(data) });
-
-describe("HTTP API", () => {
-  it("lists sensors with effective status, interval, last tick and next tick", async () => {
-    const sensors = await body<SensorSummary[]>(await api().request("/api/sensors"));
-    expect(sensors.map((s) => [s.name, s.status, s.statusSource, s.minimumIntervalSeconds])).toEqual([
-      ["inbox_sensor", "RUNNING", "default", 30],
-      ["broken_sensor", "RUNNING", "default", 60],
-      ["idle_sensor", "STOPPED", "default", 120],
-    ]);
-    const [inboxSensor, broken, idle] = sensors;
-    expect(inboxSensor?.lastTick?.status).toBe("SUCCESS");
-    expect(inboxSensor?.nextTickAt).toBe((inboxSensor?.lastTick?.timestamp ?? 0) + 30_000);
-    expect(inboxSensor?.cursor).toBe("2");
-    expect(broken?.lastTick?.error?.stack).toContain("Bucket s3://landing is unreachable.");
-    expect(idle?.nextTickAt).toBeNull();
-  });
-
-  it("starts and stops a sensor with POST and a JSON body, and stores nothing on GET", async () => {
-    const app = api();
-    expect((await app.request("/api/sensors/idle_sensor/start")).status).toBe(404);
-    expect((await app.request("/api/sensors/idle_sensor/start", { method: "POST" })).status).toBe(415);
-    expect((await app.request("/api/sensors/idle_sensor/start", { method: "POST", headers: json, body: "{" })).status).toBe(400);
-    const started = await body<SensorSummary>(await app.request("/api/sensors/idle_sensor/start", post()));
-    expect([started.status, started.statusSource]).toEqual(["RUNNING", "user"]);
-    const stopped = await body<SensorSummary>(await app.request("/api/sensors/idle_sensor/stop", post()));
-    expect(stopped.status).toBe("STOPPED");
-    expect(await t.instance.getSensorState("idle_sensor")).toMatchObject({ status: "STOPPED", statusSource: "user" });
-  });
-
-  it("pages ticks and filters them by status", async () => {
-    t.clock.advance(30_000);
-    await t.daemon.runIteration();
-    const all = await body<TicksPage>(await api().request("/api/sensors/inbox_sensor/ticks?limit=1"));
-    expect(all.ticks.map((x) => x.status)).toEqual(["SKIPPED"]);
-    expect(all.ticks[0]?.skipReason).toBe("No new files after position 2.");
-    expect(all.nextBefore).not.toBeNull();
-    const older = await body<TicksPage>(await api().request(`/api/sensors/inbox_sensor/ticks?limit=1&before=${all.nextBefore}`));
-    expect(older.ticks[0]?.runKeys).toEqual(["a.csv", "b.csv"]);
-    const success = await body<TicksPage>(await api().request("/api/sensors/inbox_sensor/ticks?status=SUCCESS,FAILURE"));
-    expect(success.ticks.map((x) => x.status)).toEqual(["SUCCESS"]);
-    expect((await api().request("/api/sensors/inbox_sensor/ticks?status=BOGUS")).status).toBe(400);
-    expect((await api().request("/api/sensors/inbox_sensor/ticks?limit=0")).status).toBe(400);
-  });
-
-  it("previews with the stored or a given cursor and stores nothing", async () => {
-    const before = await t.instance.getTicks("inbox_sensor");
-    const stored = await body<PreviewResult>(await api().request("/api/sensors/inbox_sensor/preview", post()));
-    expect(stored).toMatchObject({ cursorBefore: "2", skipReason: "No new files after position 2.", runRequests: [] });
-    const custom = await body<PreviewResult>(await api().request("/api/sensors/inbox_sensor/preview", post({ cursor: "1" })));
-    expect(custom.runRequests.map((r) => r.runKey)).toEqual(["b.csv"]);
-    expect(custom.cursor).toBe("2");
-    const failing = await body<PreviewResult>(await api().request("/api/sensors/broken_sensor/preview", post()));
-    expect(failing.error?.message).toContain("unreachable");
-    expect(await t.instance.getTicks("inbox_sensor")).toEqual(before);
-    expect((await api().request("/api/sensors/inbox_sensor/preview", post({ cursor: 5 }))).status).toBe(400);
-  });
-
-  it("sets and clears a cursor", async () => {
-    const set = await body<SensorSummary>(await api().request("/api/sensors/idle_sensor/cursor", post({ cursor: "abc" })));
-    expect(set.cursor).toBe("abc");
-    const cleared = await body<SensorSummary>(await api().request("/api/sensors/idle_sensor/cursor", post({ cursor: null })));
-    expect(cleared.cursor).toBeNull();
-    expect((await api().request("/api/sensors/idle_sensor/cursor", post({}))).status).toBe(400);
-  });
-
-  it("pages runs and filters them by status, job, sensor and tag", async () => {
-    const app = api();
-    const page = await body<RunsPage>(await app.request("/api/runs?limit=1"));
-    expect(page.runs).toHaveLength(1);
-    const next = await body<RunsPage>(await app.request(`/api/runs?limit=1&cursor=${page.nextCursor}`));
-    expect(next.runs[0]?.runId).not.toBe(page.runs[0]?.runId);
-    const bySensor = await body<RunsPage>(await app.request("/api/runs?sensor=inbox_sensor&job=etl&status=SUCCESS"));
-    expect(bySensor.runs.map((r) => r.tags["vigil/run_key"]).sort()).toEqual(["a.csv", "b.csv"]);
-    expect(bySensor.runs[0]?.sensorName).toBe("inbox_sensor");
-    const byTag = await body<RunsPage>(await app.request("/api/runs?tag=vigil/run_key=a.csv"));
-    expect(byTag.runs).toHaveLength(1);
-    expect((await body<RunsPage>(await app.request("/api/runs?sensor=idle_sensor"))).runs).toEqual([]);
-    expect((await app.request("/api/runs?status=DONE")).status).toBe(400);
-    expect((await app.request("/api/runs?tag=novalue")).status).toBe(400);
-    expect((await app.request("/api/runs?cursor=nope")).status).toBe(400);
-  });
-
-  it("shows a run with step timings and its event log paged by storage id", async () => {
-    const [run] = (await t.instance.getRuns({ tags: { "vigil/run_key": "a.csv" } })) ?? [];
-    const detail = await body<RunDetail>(await api().request(`/api/runs/${run?.runId}`));
-    expect(detail.run.status).toBe("SUCCESS");
-    expect(detail.steps.map((s) => [s.stepKey, s.status])).toEqual([["extract", "SUCCESS"], ["load", "SUCCESS"]]);
-    const first = await body<EventsPage>(await api().request(`/api/runs/${run?.runId}/events?limit=2`));
-    expect(first.events).toHaveLength(2);
-    const rest = await body<EventsPage>(await api().request(`/api/runs/${run?.runId}/events?after=${first.nextAfter}`));
-    expect(rest.events[0]?.storageId).toBeGreaterThan(first.events[1]?.storageId ?? 0);
-    const missing = await api().request("/api/runs/no-such-run");
-    expect(missing.status).toBe(404);
-    expect(await body<{ error: string }>(missing)).toEqual({ error: 'Run "no-such-run" does not exist in this instance.' });
-  });
-
-  it("lists jobs with their op graph and config JSON Schema, assets, and the overview", async () => {
-    const [etl] = await body<JobSummary[]>(await api().request("/api/jobs"));
-    expect(etl?.ops.map((o) => [o.name, o.inputs])).toEqual([["extract", []], ["load", ["extract"]]]);
-    expect(etl?.ops[0]?.configSchema).toMatchObject({ type: "object", required: ["path"] });
-    expect(etl?.sensorNames).toEqual(["inbox_sensor", "broken_sensor", "idle_sensor"]);
-    expect((await api().request("/api/jobs/nope")).status).toBe(404);
-    const assets = await body<AssetSummary[]>(await api().request("/api/assets"));
-    expect(assets.map((a) => a.key)).toEqual(["warehouse/files"]);
-    const history = await api().request(`/api/assets/${encodeURIComponent("warehouse/files")}`);
-    expect((await body<{ history: unknown[] }>(history)).history).toHaveLength(2);
-    expect((await api().request("/api/assets/none")).status).toBe(404);
-    const overview = await body<Overview>(await api().request("/api/overview"));
-    expect(overview.recentFailures[0]?.sensorName).toBe("broken_sensor");
-    expect(overview.runCounts.SUCCESS).toBe(2);
-    expect((await api().request("/api/sensors/nope")).status).toBe(404);
-    expect((await api().request("/api/nope")).status).toBe(404);
-  });
-});
-
-describe("HTTP API live stream", () => {
-  it("sends a change event when a tick or run is stored", async () => {
-    const { app, close } = createApp({ instance: t.instance, definitions, uiDir, pollIntervalMs: 50 });
-    const controller = new AbortController();
-    const res = await app.request("/api/stream", { signal: controller.signal });
-    expect(res.headers.get("content-type")).toContain("text/event-stream");
-    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-    const decoder = new TextDecoder();
-    let text = "";
-    while (!text.includes("event: hello")) text += decoder.decode((await reader.read()).value);
-    await new Promise((r) => setTimeout(r, 150));
-    inbox.push("c.csv");
-    t.clock.advance(30_000);
-    await t.daemon.runIteration();
-    while (!text.includes("event: change")) text += decoder.decode((await reader.read()).value);
-    expect(text).toMatch(/"kinds":\[[^\]]*"sensors"/);
-    controller.abort();
-    await reader.cancel();
-    close();
-  });
-});
-
-describe("HTTP API security", () => {
-  it("refuses every mutation in read-only mode but still previews", async () => {
-    const app = api({ readOnly: true });
-    const res = await app.request("/api/sensors/idle_sensor/start", post());
-    expect(res.status).toBe(403);
-    expect((await body<{ error: string }>(res)).error).toMatch(/read-only/);
-    expect((await app.request("/api/sensors/idle_sensor/cursor", post({ cursor: "x" }))).status).toBe(403);
-    expect((await app.request("/api/sensors/inbox_sensor/preview", post())).status).toBe(200);
-    expect((await body<{ readOnly: boolean }>(await app.request("/api/info"))).readOnly).toBe(true);
-    expect((await app.request("/api/sensors/idle_sensor", { method: "DELETE" })).status).toBe(405);
-  });
-
-  it("requires the token on every request when one is set, by header or by the cookie ?token= sets", async () => {
-    const app = api({ authToken: "s3cret-token" });
-    expect((await app.request("/api/sensors")).status).toBe(401);
-    expect((await app.request("/")).status).toBe(401);
-    expect((await app.request("/api/sensors", { headers: { authorization: "Bearer wrong-token" } })).status).toBe(401);
-    expect((await app.request("/api/sensors/idle_sensor/start", post())).status).toBe(401);
-    expect((await app.request("/api/sensors", { headers: { authorization: "Bearer s3cret-token" } })).status).toBe(200);
-    const login = await app.request("/?token=s3cret-token");
-    expect(login.status).toBe(302);
-    expect(login.headers.get("location")).toBe("/");
-    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-    expect(login.headers.get("set-cookie")).toMatch(/HttpOnly.*SameSite=Strict|SameSite=Strict.*HttpOnly/);
-    expect((await app.request("/api/sensors", { headers: { cookie } })).status).toBe(200);
-    const started = await app.request("/api/sensors/idle_sensor/start", { ...post(), headers: { ...json, cookie } });
-    expect(started.status).toBe(200);
-    await t.instance.stopSensor("idle_sensor");
-  });
-
-  it("answers only loopback Host headers without a token, and refuses cross-origin POSTs", async () => {
-    const app = api();
-    expect((await app.request("http://evil.example/api/sensors")).status).toBe(403);
-    expect((await app.request("http://127.0.0.1:3000/api/sensors")).status).toBe(200);
-    const cross = await app.request("/api/sensors/idle_sensor/start", { ...post(), headers: { ...json, origin: "http://evil.example" } });
-    expect(cross.status).toBe(403);
-  });
-
-  it("serves the built UI without path traversal", async () => {
-    const app = api();
-    expect(await (await app.request("/")).text()).toContain("<title>Vigil</title>");
-    const js = await app.request("/assets/app.js");
-    expect(js.headers.get("content-type")).toContain("text/javascript");
-    for (const path of ["/../vigil-secret.txt", "/%2e%2e/vigil-secret.txt", "/assets/%2e%2e/%2e%2e/vigil-secret.txt", "/..%2fvigil-secret.txt", "/%00", "/assets/..%5c..%5cvigil-secret.txt"]) {
-      const res = await app.request(path);
-      expect([400, 404], path).toContain(res.status);
-      expect(await res.text(), path).not.toBe("secret");
+    function api(options: { readOnly?: boolean; authToken?: string } = {}) {
+      return createApp({ instance: t.instance, definitions, uiDir, ...options }).app;
     }
-  });
+    async function body<T>(res: Response): Promise<T> {
+      return (await res.json()) as T;
+    }
+    const post = (data: unknown = {}) => ({ method: "POST", headers: json, body: JSON.stringify(data) });
 
-  it("refuses to bind a non-loopback address without a token", async () => {
-    await expect(startUiServer({ instance: t.instance, definitions, host: "0.0.0.0", port: 0 })).rejects.toThrow(/VIGIL_AUTH_TOKEN/);
-    const server = await startUiServer({ instance: t.instance, definitions, port: 0, uiDir });
-    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-    expect((await fetch(`${server.url}api/sensors`)).status).toBe(200);
-    await server.close();
+    describe(`HTTP API`, () => {
+      it("lists sensors with effective status, interval, last tick and next tick", async () => {
+        const sensors = await body<SensorSummary[]>(await api().request("/api/sensors"));
+        expect(sensors.map((s) => [s.name, s.status, s.statusSource, s.minimumIntervalSeconds])).toEqual([
+          ["inbox_sensor", "RUNNING", "default", 30],
+          ["broken_sensor", "RUNNING", "default", 60],
+          ["idle_sensor", "STOPPED", "default", 120],
+        ]);
+        const [inboxSensor, broken, idle] = sensors;
+        expect(inboxSensor?.lastTick?.status).toBe("SUCCESS");
+        expect(inboxSensor?.nextTickAt).toBe((inboxSensor?.lastTick?.timestamp ?? 0) + 30_000);
+        expect(inboxSensor?.cursor).toBe("2");
+        expect(broken?.lastTick?.error?.stack).toContain("Bucket s3://landing is unreachable.");
+        expect(idle?.nextTickAt).toBeNull();
+      });
+
+      it("starts and stops a sensor with POST and a JSON body, and stores nothing on GET", async () => {
+        const app = api();
+        expect((await app.request("/api/sensors/idle_sensor/start")).status).toBe(404);
+        expect((await app.request("/api/sensors/idle_sensor/start", { method: "POST" })).status).toBe(415);
+        expect((await app.request("/api/sensors/idle_sensor/start", { method: "POST", headers: json, body: "{" })).status).toBe(400);
+        const started = await body<SensorSummary>(await app.request("/api/sensors/idle_sensor/start", post()));
+        expect([started.status, started.statusSource]).toEqual(["RUNNING", "user"]);
+        const stopped = await body<SensorSummary>(await app.request("/api/sensors/idle_sensor/stop", post()));
+        expect(stopped.status).toBe("STOPPED");
+        expect(await t.instance.getSensorState("idle_sensor")).toMatchObject({ status: "STOPPED", statusSource: "user" });
+      });
+
+      it("pages ticks and filters them by status", async () => {
+        t.clock.advance(30_000);
+        await t.daemon.runIteration();
+        const all = await body<TicksPage>(await api().request("/api/sensors/inbox_sensor/ticks?limit=1"));
+        expect(all.ticks.map((x) => x.status)).toEqual(["SKIPPED"]);
+        expect(all.ticks[0]?.skipReason).toBe("No new files after position 2.");
+        expect(all.nextBefore).not.toBeNull();
+        const older = await body<TicksPage>(await api().request(`/api/sensors/inbox_sensor/ticks?limit=1&before=${all.nextBefore}`));
+        expect(older.ticks[0]?.runKeys).toEqual(["a.csv", "b.csv"]);
+        const success = await body<TicksPage>(await api().request("/api/sensors/inbox_sensor/ticks?status=SUCCESS,FAILURE"));
+        expect(success.ticks.map((x) => x.status)).toEqual(["SUCCESS"]);
+        expect((await api().request("/api/sensors/inbox_sensor/ticks?status=BOGUS")).status).toBe(400);
+        expect((await api().request("/api/sensors/inbox_sensor/ticks?limit=0")).status).toBe(400);
+      });
+
+      it("previews with the stored or a given cursor and stores nothing", async () => {
+        const before = await t.instance.getTicks("inbox_sensor");
+        const stored = await body<PreviewResult>(await api().request("/api/sensors/inbox_sensor/preview", post()));
+        expect(stored).toMatchObject({ cursorBefore: "2", skipReason: "No new files after position 2.", runRequests: [] });
+        const custom = await body<PreviewResult>(await api().request("/api/sensors/inbox_sensor/preview", post({ cursor: "1" })));
+        expect(custom.runRequests.map((r) => r.runKey)).toEqual(["b.csv"]);
+        expect(custom.cursor).toBe("2");
+        const failing = await body<PreviewResult>(await api().request("/api/sensors/broken_sensor/preview", post()));
+        expect(failing.error?.message).toContain("unreachable");
+        expect(await t.instance.getTicks("inbox_sensor")).toEqual(before);
+        expect((await api().request("/api/sensors/inbox_sensor/preview", post({ cursor: 5 }))).status).toBe(400);
+      });
+
+      it("sets and clears a cursor", async () => {
+        const set = await body<SensorSummary>(await api().request("/api/sensors/idle_sensor/cursor", post({ cursor: "abc" })));
+        expect(set.cursor).toBe("abc");
+        const cleared = await body<SensorSummary>(await api().request("/api/sensors/idle_sensor/cursor", post({ cursor: null })));
+        expect(cleared.cursor).toBeNull();
+        expect((await api().request("/api/sensors/idle_sensor/cursor", post({}))).status).toBe(400);
+      });
+
+      it("pages runs and filters them by status, job, sensor and tag", async () => {
+        const app = api();
+        const page = await body<RunsPage>(await app.request("/api/runs?limit=1"));
+        expect(page.runs).toHaveLength(1);
+        const next = await body<RunsPage>(await app.request(`/api/runs?limit=1&cursor=${page.nextCursor}`));
+        expect(next.runs[0]?.runId).not.toBe(page.runs[0]?.runId);
+        const bySensor = await body<RunsPage>(await app.request("/api/runs?sensor=inbox_sensor&job=etl&status=SUCCESS"));
+        expect(bySensor.runs.map((r) => r.tags["vigil/run_key"]).sort()).toEqual(["a.csv", "b.csv"]);
+        expect(bySensor.runs[0]?.sensorName).toBe("inbox_sensor");
+        const byTag = await body<RunsPage>(await app.request("/api/runs?tag=vigil/run_key=a.csv"));
+        expect(byTag.runs).toHaveLength(1);
+        expect((await body<RunsPage>(await app.request("/api/runs?sensor=idle_sensor"))).runs).toEqual([]);
+        expect((await app.request("/api/runs?status=DONE")).status).toBe(400);
+        expect((await app.request("/api/runs?tag=novalue")).status).toBe(400);
+        expect((await app.request("/api/runs?cursor=nope")).status).toBe(400);
+      });
+
+      it("shows a run with step timings and its event log paged by storage id", async () => {
+        const [run] = (await t.instance.getRuns({ tags: { "vigil/run_key": "a.csv" } })) ?? [];
+        const detail = await body<RunDetail>(await api().request(`/api/runs/${run?.runId}`));
+        expect(detail.run.status).toBe("SUCCESS");
+        expect(detail.steps.map((s) => [s.stepKey, s.status])).toEqual([["extract", "SUCCESS"], ["load", "SUCCESS"]]);
+        const first = await body<EventsPage>(await api().request(`/api/runs/${run?.runId}/events?limit=2`));
+        expect(first.events).toHaveLength(2);
+        const rest = await body<EventsPage>(await api().request(`/api/runs/${run?.runId}/events?after=${first.nextAfter}`));
+        expect(rest.events[0]?.storageId).toBeGreaterThan(first.events[1]?.storageId ?? 0);
+        const missing = await api().request("/api/runs/no-such-run");
+        expect(missing.status).toBe(404);
+        expect(await body<{ error: string }>(missing)).toEqual({ error: 'Run "no-such-run" does not exist in this instance.' });
+      });
+
+      it("lists jobs with their op graph and config JSON Schema, assets, and the overview", async () => {
+        const [etl] = await body<JobSummary[]>(await api().request("/api/jobs"));
+        expect(etl?.ops.map((o) => [o.name, o.inputs])).toEqual([["extract", []], ["load", ["extract"]]]);
+        expect(etl?.ops[0]?.configSchema).toMatchObject({ type: "object", required: ["path"] });
+        expect(etl?.sensorNames).toEqual(["inbox_sensor", "broken_sensor", "idle_sensor"]);
+        expect((await api().request("/api/jobs/nope")).status).toBe(404);
+        const assets = await body<AssetSummary[]>(await api().request("/api/assets"));
+        expect(assets.map((a) => a.key)).toEqual(["warehouse/files"]);
+        const history = await api().request(`/api/assets/${encodeURIComponent("warehouse/files")}`);
+        expect((await body<{ history: unknown[] }>(history)).history).toHaveLength(2);
+        expect((await api().request("/api/assets/none")).status).toBe(404);
+        const overview = await body<Overview>(await api().request("/api/overview"));
+        expect(overview.recentFailures[0]?.sensorName).toBe("broken_sensor");
+        expect(overview.runCounts.SUCCESS).toBe(2);
+        expect((await api().request("/api/sensors/nope")).status).toBe(404);
+        expect((await api().request("/api/nope")).status).toBe(404);
+      });
+    });
+
+    describe(`HTTP API live stream`, () => {
+      it("sends a change event when a tick or run is stored", async () => {
+        const { app, close } = createApp({ instance: t.instance, definitions, uiDir, pollIntervalMs: 50 });
+        const controller = new AbortController();
+        const res = await app.request("/api/stream", { signal: controller.signal });
+        expect(res.headers.get("content-type")).toContain("text/event-stream");
+        const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+        const decoder = new TextDecoder();
+        let text = "";
+        while (!text.includes("event: hello")) text += decoder.decode((await reader.read()).value);
+        await new Promise((r) => setTimeout(r, 150));
+        inbox.push("c.csv");
+        t.clock.advance(30_000);
+        await t.daemon.runIteration();
+        while (!text.includes("event: change")) text += decoder.decode((await reader.read()).value);
+        expect(text).toMatch(/"kinds":\[[^\]]*"sensors"/);
+        controller.abort();
+        await reader.cancel();
+        close();
+      });
+    });
+
+    describe(`HTTP API security`, () => {
+      it("refuses every mutation in read-only mode but still previews", async () => {
+        const app = api({ readOnly: true });
+        const res = await app.request("/api/sensors/idle_sensor/start", post());
+        expect(res.status).toBe(403);
+        expect((await body<{ error: string }>(res)).error).toMatch(/read-only/);
+        expect((await app.request("/api/sensors/idle_sensor/cursor", post({ cursor: "x" }))).status).toBe(403);
+        expect((await app.request("/api/sensors/inbox_sensor/preview", post())).status).toBe(200);
+        expect((await body<{ readOnly: boolean }>(await app.request("/api/info"))).readOnly).toBe(true);
+        expect((await app.request("/api/sensors/idle_sensor", { method: "DELETE" })).status).toBe(405);
+      });
+
+      it("requires the token on every request when one is set, by header or by the cookie ?token= sets", async () => {
+        const app = api({ authToken: "s3cret-token" });
+        expect((await app.request("/api/sensors")).status).toBe(401);
+        expect((await app.request("/")).status).toBe(401);
+        expect((await app.request("/api/sensors", { headers: { authorization: "Bearer wrong-token" } })).status).toBe(401);
+        expect((await app.request("/api/sensors/idle_sensor/start", post())).status).toBe(401);
+        expect((await app.request("/api/sensors", { headers: { authorization: "Bearer s3cret-token" } })).status).toBe(200);
+        const login = await app.request("/?token=s3cret-token");
+        expect(login.status).toBe(302);
+        expect(login.headers.get("location")).toBe("/");
+        const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+        expect(login.headers.get("set-cookie")).toMatch(/HttpOnly.*SameSite=Strict|SameSite=Strict.*HttpOnly/);
+        expect((await app.request("/api/sensors", { headers: { cookie } })).status).toBe(200);
+        const started = await app.request("/api/sensors/idle_sensor/start", { ...post(), headers: { ...json, cookie } });
+        expect(started.status).toBe(200);
+        await t.instance.stopSensor("idle_sensor");
+      });
+
+      it("answers only loopback Host headers without a token, and refuses cross-origin POSTs", async () => {
+        const app = api();
+        expect((await app.request("http://evil.example/api/sensors")).status).toBe(403);
+        expect((await app.request("http://127.0.0.1:3000/api/sensors")).status).toBe(200);
+        const cross = await app.request("/api/sensors/idle_sensor/start", { ...post(), headers: { ...json, origin: "http://evil.example" } });
+        expect(cross.status).toBe(403);
+      });
+
+      it("serves the built UI without path traversal", async () => {
+        const app = api();
+        expect(await (await app.request("/")).text()).toContain("<title>Vigil</title>");
+        const js = await app.request("/assets/app.js");
+        expect(js.headers.get("content-type")).toContain("text/javascript");
+        for (const path of ["/../vigil-secret.txt", "/%2e%2e/vigil-secret.txt", "/assets/%2e%2e/%2e%2e/vigil-secret.txt", "/..%2fvigil-secret.txt", "/%00", "/assets/..%5c..%5cvigil-secret.txt"]) {
+          const res = await app.request(path);
+          expect([400, 404], path).toContain(res.status);
+          expect(await res.text(), path).not.toBe("secret");
+        }
+      });
+
+      it("refuses to bind a non-loopback address without a token", async () => {
+        await expect(startUiServer({ instance: t.instance, definitions, host: "0.0.0.0", port: 0 })).rejects.toThrow(/VIGIL_AUTH_TOKEN/);
+        const server = await startUiServer({ instance: t.instance, definitions, port: 0, uiDir });
+        expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+        expect((await fetch(`${server.url}api/sensors`)).status).toBe(200);
+        await server.close();
+      });
+    });
   });
-});
+}
+
+apiSuite("SQLite", () => Instance.ephemeral());
+
+const postgresUrl = inject("postgresUrl");
+if (postgresUrl !== null) {
+  let drop: () => Promise<void> = async () => undefined;
+  let home = "";
+  apiSuite(
+    "PostgreSQL",
+    async () => {
+      const database = await createTempDatabase(postgresUrl);
+      drop = database.drop;
+      home = mkdtempSync(join(tmpdir(), "vigil-ui-pg-"));
+      writeFileSync(join(home, "vigil.yaml"), `storage:\n  postgres:\n    url: "${database.url}"\n`);
+      return Instance.open(home);
+    },
+    async () => {
+      await drop();
+      rmSync(home, { recursive: true, force: true });
+    },
+  );
+}

@@ -48,8 +48,8 @@ const idleSensor = sensor({ name: "idle_sensor", job: etlJob, minimumIntervalSec
 export const definitions = new Definitions({ jobs: [etlJob], sensors: [inboxSensor, brokenSensor, idleSensor] });
 
 /** An ephemeral instance and a daemon on a ManualClock at `start` (T0 by default). */
-export async function setupInstance(start = T0) {
-  const instance = await Instance.ephemeral();
+export async function setupInstance(start = T0, open: () => Promise<Instance> = () => Instance.ephemeral()) {
+  const instance = await open();
   const clock = new ManualClock(start);
   const daemon = new Daemon({ instance, definitions, clock, log: () => undefined });
   return {
