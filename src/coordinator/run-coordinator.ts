@@ -7,6 +7,11 @@ import { isUnlimited, selectRunsToLaunch, type TagConcurrencyLimit } from "./sel
 /** What the coordinator needs of a launcher (a `RunLauncher` from `launchers/` fits). */
 export interface LaunchTarget {
   readonly kind: string;
+  /**
+   * The launcher's owner id (`<host>/<pid>/<random>`), recorded on each claim (`claimedBy`), so a
+   * monitor can fail at once a run claimed by a process that died before launching it.
+   */
+  readonly ownerId?: string;
   /** Starts a run in STARTING; rejects when it could not. */
   launch(run: Run): Promise<void>;
 }
@@ -78,7 +83,7 @@ export class RunCoordinator {
     while (pending.length > 0) {
       const now = Date.now();
       try {
-        await this.#storage.storeEvents(pending.map((run) => startingEntry(run, now)));
+        await this.#storage.storeEvents(pending.map((run) => startingEntry(run, now, this.#launcher.ownerId)));
         return pending.map((run) => ({ ...run, status: RunStatus.STARTING }));
       } catch (error) {
         if (!VigilError.is(error, ErrorCode.INVALID_STATUS_TRANSITION) && !VigilError.is(error, ErrorCode.NOT_FOUND)) throw error;
@@ -112,13 +117,13 @@ export class RunCoordinator {
   }
 }
 
-function startingEntry(run: Run, timestamp: number): EventLogEntry {
+function startingEntry(run: Run, timestamp: number, claimedBy: string | undefined): EventLogEntry {
   return {
     runId: run.runId,
     jobName: run.jobName,
     timestamp,
     level: "DEBUG",
     message: `Launching run "${run.runId}" of job "${run.jobName}".`,
-    event: { eventType: EventType.RUN_STARTING, runStatus: RunStatus.STARTING },
+    event: { eventType: EventType.RUN_STARTING, runStatus: RunStatus.STARTING, ...(claimedBy === undefined ? {} : { claimedBy }) },
   };
 }

@@ -11,6 +11,12 @@ export interface RunMonitorOptions {
   /** Tells whether the worker recorded on a run is alive. */
   probe: (run: Run) => WorkerState;
   /**
+   * Tells whether the launcher a run was claimed for (its owner id, from the RUN_STARTING event) is
+   * alive. A run claimed for a dead one and never launched is failed at once, without the grace.
+   * @defaultValue every claimer is "unknown"
+   */
+  probeClaimer?: (ownerId: string) => "alive" | "dead" | "unknown";
+  /**
    * A run left `STARTING` with no worker recorded for this long was claimed by a coordinator that
    * stopped before launching it. @defaultValue 60_000
    */
@@ -36,12 +42,14 @@ export interface RunMonitorOptions {
 export class RunMonitor {
   readonly #storage: Storage;
   readonly #probe: (run: Run) => WorkerState;
+  readonly #probeClaimer: (ownerId: string) => "alive" | "dead" | "unknown";
   readonly #graceMs: number;
   readonly #now: () => number;
 
   constructor(options: RunMonitorOptions) {
     this.#storage = options.storage;
     this.#probe = options.probe;
+    this.#probeClaimer = options.probeClaimer ?? (() => "unknown");
     this.#graceMs = options.unlaunchedGraceMs ?? 60_000;
     this.#now = options.now ?? Date.now;
   }
@@ -59,20 +67,31 @@ export class RunMonitor {
         unlaunched.push(run);
       }
     }
-    for (const run of await this.#staleClaims(unlaunched)) {
-      const message = `Run "${run.runId}" of job "${run.jobName}" was claimed for launch but no launcher started it within ${Math.round(this.#graceMs / 1000)} s (the daemon that claimed it may have stopped); the run is marked failed.`;
+    for (const { run, deadClaimer } of await this.#staleClaims(unlaunched)) {
+      const message =
+        deadClaimer === null
+          ? `Run "${run.runId}" of job "${run.jobName}" was claimed for launch but no launcher started it within ${Math.round(this.#graceMs / 1000)} s (the daemon that claimed it may have stopped); the run is marked failed.`
+          : `Run "${run.runId}" of job "${run.jobName}" was claimed for launch by ${deadClaimer}, which stopped before starting it; the run is marked failed.`;
       if (await markRunFailed(this.#storage, run, message)) failed.push(run);
     }
     return failed;
   }
 
-  /** The runs whose newest RUN_STARTING event is older than the grace period. */
-  async #staleClaims(runs: readonly Run[]): Promise<Run[]> {
+  /** The runs whose newest RUN_STARTING event is older than the grace period, or whose claimer is dead. */
+  async #staleClaims(runs: readonly Run[]): Promise<{ run: Run; deadClaimer: string | null }[]> {
     if (runs.length === 0) return [];
     const records = await this.#storage.getEventRecords({ eventType: EventType.RUN_STARTING, runIds: runs.map((r) => r.runId) });
-    const claimedAt = new Map<string, number>();
-    for (const { entry } of records) claimedAt.set(entry.runId, Math.max(claimedAt.get(entry.runId) ?? 0, entry.timestamp));
+    const claims = new Map<string, { at: number; by: string | undefined }>();
+    for (const { entry } of records) {
+      const previous = claims.get(entry.runId);
+      if (previous === undefined || entry.timestamp >= previous.at) claims.set(entry.runId, { at: entry.timestamp, by: entry.event?.claimedBy });
+    }
     const cutoff = this.#now() - this.#graceMs;
-    return runs.filter((run) => (claimedAt.get(run.runId) ?? 0) < cutoff);
+    return runs.flatMap((run): { run: Run; deadClaimer: string | null }[] => {
+      const claim = claims.get(run.runId);
+      const by = claim?.by;
+      if (by !== undefined && this.#probeClaimer(by) === "dead") return [{ run, deadClaimer: by }];
+      return (claim?.at ?? 0) < cutoff ? [{ run, deadClaimer: null }] : [];
+    });
   }
 }

@@ -1,17 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { resolve } from "node:path";
 import type { Definitions } from "../definitions/definitions.js";
 import type { SensorDefinition } from "../definitions/sensor-definition.js";
 import { toError } from "../errors/index.js";
 import type { Instance } from "../instance/instance.js";
-import type { Run, SensorState } from "../model/index.js";
+import type { RunLauncher } from "../launchers/run-launcher.js";
+import type { SensorState } from "../model/index.js";
 import { SystemClock, type Clock } from "./clock.js";
 import { InThreadEvaluator, type SensorEvaluator } from "./evaluate-sensor.js";
-import { DaemonInProcessLauncher, claimQueuedRun, failRun, findRunsToRecover, type DaemonRunLauncher } from "./launch-runs.js";
-import { loadDefinitions } from "./load-definitions.js";
+import { DaemonRuns } from "./daemon-runs.js";
+import { DefinitionsSource } from "./definitions-source.js";
 import { runTick, type DaemonLogger, type TickEnvironment } from "./run-tick.js";
 import { resolveSensorStatuses } from "./sensor-status.js";
-import { TickStep, crashIfRequested } from "./tick.js";
 import { WorkerEvaluator } from "./worker-evaluator.js";
 
 /** Options of `new Daemon(...)`. */
@@ -21,7 +20,8 @@ export interface DaemonOptions {
   /**
    * A `Definitions` object (evaluated in the daemon's thread; the timeout bounds only asynchronous
    * waits), or the path of a module exporting one as default or `defs` (evaluated in worker
-   * threads that load it, so a stuck sensor is killed at its timeout).
+   * threads that load it, so a stuck sensor is killed at its timeout). A module is loaded again
+   * when its file changes (see `reloadDefinitions()`).
    */
   definitions: Definitions | string;
   /** Tick times, intervals and purging read it. @defaultValue `new SystemClock()` */
@@ -35,11 +35,15 @@ export interface DaemonOptions {
    * @defaultValue 100
    */
   wakePollMs?: number;
-  /** Where created runs are launched. @defaultValue an in-process launcher on the definitions */
-  launcher?: DaemonRunLauncher;
   /**
-   * Whether the daemon launches the runs its ticks create. `false` leaves them `QUEUED` for a run
-   * coordinator to dequeue. @defaultValue true
+   * Where the daemon's run coordinator launches runs; `close()` closes it. @defaultValue the
+   * instance's (`instance.createRunLauncher`): in-process for a definitions object; for a module
+   * path, `runLauncher` of vigil.yaml (subprocess for `Instance.open`, in-process for ephemeral)
+   */
+  launcher?: RunLauncher;
+  /**
+   * Whether the daemon's run coordinator launches `QUEUED` runs (after each tick's commit and at
+   * every iteration). `false` leaves them `QUEUED` for another coordinator. @defaultValue true
    */
   launchRuns?: boolean;
   /** Where the daemon reports what it could not record. @defaultValue warnings and errors to stderr */
@@ -63,26 +67,28 @@ const PURGE_EVERY_MS = 60_000;
  * @see docs/daemon.md
  */
 export class Daemon implements AsyncDisposable {
-  /** Identifies this daemon process in the runs it claims. */
+  /** Identifies this daemon. */
   readonly id: string = randomUUID();
   readonly #instance: Instance;
   readonly #clock: Clock;
-  readonly #modulePath: string | null;
+  readonly #source: DefinitionsSource;
+  readonly #runs: DaemonRuns;
   readonly #loopIntervalMs: number;
   readonly #wakePollMs: number;
   #lastStorageId = -1;
   readonly #log: DaemonLogger;
-  readonly #givenLauncher: DaemonRunLauncher | undefined;
   readonly #launchRuns: boolean;
-  #definitions: Definitions | null;
   #evaluator: SensorEvaluator | null = null;
-  #launcher: DaemonRunLauncher | null = null;
-  #recovered = false;
+  /** The definitions version the evaluator and launcher were built for. */
+  #builtVersion = -1;
   #closed = false;
   #loop: Promise<void> | null = null;
   #wake: (() => void) | null = null;
   readonly #inFlight = new Map<string, Promise<void>>();
-  /** Clock time each sensor's latest tick started, in this process. */
+  /**
+   * Clock time each sensor's latest tick started, in this process: guards against a state read just
+   * before a tick of this daemon ended. The stored `lastTickStartTimestamp` is what spaces ticks.
+   */
   readonly #lastStart = new Map<string, number>();
   /** Sensors whose dangling ticks may need closing before their next tick. */
   readonly #unchecked = new Set<string>();
@@ -95,15 +101,19 @@ export class Daemon implements AsyncDisposable {
     this.#loopIntervalMs = options.loopIntervalMs ?? 1000;
     this.#wakePollMs = options.wakePollMs ?? 100;
     this.#log = options.log ?? ((level, message) => (level === "info" ? undefined : console.error(`[vigil daemon] ${message}`)));
-    this.#givenLauncher = options.launcher;
     this.#launchRuns = options.launchRuns ?? true;
-    if (typeof options.definitions === "string") {
-      this.#modulePath = resolve(options.definitions);
-      this.#definitions = null;
-    } else {
-      this.#modulePath = null;
-      this.#definitions = options.definitions;
-    }
+    this.#source = new DefinitionsSource(options.definitions, this.#log);
+    this.#runs = new DaemonRuns(this.#instance, options.launcher, this.#log);
+  }
+
+  /**
+   * Loads the definitions module again now (it is also reloaded at an iteration when its file's
+   * modification time changed). Resolves true when the new version is in use from the next
+   * iteration on; false when it failed to load: the error is logged and the last good version stays.
+   * With a definitions object, resolves false.
+   */
+  reloadDefinitions(): Promise<boolean> {
+    return this.#source.reload();
   }
 
   /**
@@ -166,7 +176,7 @@ export class Daemon implements AsyncDisposable {
     await this.#loop;
     await Promise.allSettled([...this.#inFlight.values()]);
     await this.#evaluator?.close();
-    await this.#launcher?.close();
+    await this.#runs.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -176,12 +186,13 @@ export class Daemon implements AsyncDisposable {
   /** Starts the ticks due now; returns their promises. */
   async #iterate(): Promise<Promise<void>[]> {
     if (this.#closed) return [];
-    const definitions = await this.#load();
+    const definitions = await this.#source.get();
+    await this.#build(definitions);
+    // Runs whose worker died are failed; QUEUED runs (a crash after a commit, a coordinator limit
+    // that freed up, runs queued by hand) are launched.
+    await this.#runs.check();
+    if (this.#launchRuns) await this.#runs.dequeue().catch((error: unknown) => this.#log("error", `The daemon could not launch queued runs (${toError(error).message}); it will try again.`));
     const sensors = definitions.sensors as unknown as readonly SensorDefinition[];
-    if (!this.#recovered && this.#launchRuns) {
-      this.#recovered = true;
-      await this.#recover(definitions);
-    }
     const states = await resolveSensorStatuses(this.#instance.storage, sensors);
     const now = this.#clock.now();
     const started: Promise<void>[] = [];
@@ -194,9 +205,34 @@ export class Daemon implements AsyncDisposable {
     return started;
   }
 
-  /** Due when `minimumIntervalSeconds` passed since the start of its previous tick. */
+  /** (Re)builds the evaluator and the launcher for the current definitions version. */
+  async #build(definitions: Definitions): Promise<void> {
+    const version = this.#source.version;
+    if (version === this.#builtVersion) return;
+    const reloaded = this.#builtVersion !== -1;
+    this.#builtVersion = version;
+    const old = this.#evaluator;
+    // Evaluations in flight finish on the old workers; the next ones load the new code.
+    if (old !== null) void Promise.allSettled([...this.#inFlight.values()]).then(() => old.close());
+    this.#evaluator =
+      this.#source.modulePath === null
+        ? new InThreadEvaluator(definitions, this.#instance)
+        : new WorkerEvaluator({ modulePath: this.#source.modulePath, instance: this.#instance, size: this.#instance.config.sensors.workers, log: this.#log });
+    await this.#runs.prepare(definitions, this.#source.modulePath, reloaded);
+  }
+
+  /**
+   * Due when `minimumIntervalSeconds` passed since the start of its previous tick, as stored
+   * (`lastTickStartTimestamp`, written with the `STARTED` tick), so a restarted or second daemon
+   * keeps the spacing. Exception: on this daemon's first look at a sensor, a started tick that never
+   * ended (start after the last ended tick's) was interrupted and is not counted: it is closed and
+   * the sensor evaluated again at once from its stored cursor.
+   */
   #isDue(sensor: SensorDefinition, state: SensorState, now: number): boolean {
-    const last = Math.max(state.lastTickTimestamp ?? -Infinity, this.#lastStart.get(sensor.name) ?? -Infinity);
+    const ended = state.lastTickTimestamp ?? -Infinity;
+    const begun = state.lastTickStartTimestamp ?? -Infinity;
+    const stored = !this.#checked.has(sensor.name) && begun > ended ? ended : Math.max(ended, begun);
+    const last = Math.max(stored, this.#lastStart.get(sensor.name) ?? -Infinity);
     return last === -Infinity || now - last >= sensor.minimumIntervalSeconds * 1000;
   }
 
@@ -219,76 +255,15 @@ export class Daemon implements AsyncDisposable {
   }
 
   #environment(): TickEnvironment {
+    const evaluator = this.#evaluator;
+    if (evaluator === null) throw new Error("The daemon's sensor evaluator is not built yet.");
     return {
       storage: this.#instance.storage,
       clock: this.#clock,
-      evaluator: this.#requireEvaluator(),
-      launch: (runs) => this.#launchAll(runs),
+      evaluator,
+      launch: () => (this.#launchRuns ? this.#runs.dequeue() : Promise.resolve()),
       retention: this.#instance.config.retention.sensor.purgeAfterDays,
       log: this.#log,
     };
-  }
-
-  /** Claims each run (QUEUED → STARTING, checked) and hands it to the launcher. */
-  async #launchAll(runs: readonly Run[]): Promise<void> {
-    if (!this.#launchRuns) return;
-    const launcher = this.#requireLauncher();
-    for (const run of runs) {
-      const claimed = await claimQueuedRun(this.#instance.storage, run, this.id, launcher.kind);
-      if (claimed === null) continue;
-      try {
-        await launcher.launch(claimed);
-      } catch (error) {
-        await failRun(this.#instance.storage, claimed, `Run "${run.runId}" could not be launched: ${toError(error).message}`, error);
-      }
-      crashIfRequested(TickStep.RUN_LAUNCHED);
-    }
-  }
-
-  /** After a restart: launch the runs committed but never launched, and in-process orphans. */
-  async #recover(definitions: Definitions): Promise<void> {
-    try {
-      const launcher = this.#requireLauncher();
-      const names = new Set(definitions.sensors.map((s) => s.name));
-      const { queued, orphaned, abandoned } = await findRunsToRecover(this.#instance.storage, names, this.id, launcher.kind === "in-process");
-      for (const run of abandoned) {
-        await failRun(this.#instance.storage, run, `Run "${run.runId}" was executing in-process in a daemon that stopped before it finished; it is marked FAILURE (launch it again if needed).`);
-      }
-      if (queued.length > 0) this.#log("warn", `Launching ${queued.length} queued run(s) left by an earlier daemon.`);
-      await this.#launchAll(queued);
-      for (const run of orphaned) {
-        this.#log("warn", `Run "${run.runId}" was claimed by a daemon that stopped before starting it; launching it now.`);
-        await launcher.launch(run).catch((error: unknown) => failRun(this.#instance.storage, run, `Run "${run.runId}" could not be launched: ${toError(error).message}`, error));
-      }
-    } catch (error) {
-      this.#recovered = false;
-      this.#log("error", `The daemon could not recover runs left by an earlier daemon (${toError(error).message}); it will try again.`);
-    }
-  }
-
-  async #load(): Promise<Definitions> {
-    if (this.#definitions !== null) return this.#definitions;
-    const path = this.#modulePath ?? "";
-    this.#definitions = await loadDefinitions(path);
-    return this.#definitions;
-  }
-
-  #requireEvaluator(): SensorEvaluator {
-    if (this.#evaluator !== null) return this.#evaluator;
-    const definitions = this.#definitions;
-    if (definitions === null) throw new Error("The daemon's definitions are not loaded yet.");
-    this.#evaluator =
-      this.#modulePath === null
-        ? new InThreadEvaluator(definitions, this.#instance)
-        : new WorkerEvaluator({ modulePath: this.#modulePath, instance: this.#instance, size: this.#instance.config.sensors.workers, log: this.#log });
-    return this.#evaluator;
-  }
-
-  #requireLauncher(): DaemonRunLauncher {
-    if (this.#launcher !== null) return this.#launcher;
-    const definitions = this.#definitions;
-    if (definitions === null) throw new Error("The daemon's definitions are not loaded yet.");
-    this.#launcher = this.#givenLauncher ?? new DaemonInProcessLauncher(this.#instance.storage, definitions);
-    return this.#launcher;
   }
 }

@@ -17,7 +17,7 @@ export interface TickEnvironment {
   storage: Storage;
   clock: Clock;
   evaluator: SensorEvaluator;
-  /** Claims and launches the runs a tick created (calls `crashIfRequested(RUN_LAUNCHED)` per run). */
+  /** Launches the runs a tick created, with the QUEUED ones (the daemon's run coordinator; `crashIfRequested(RUN_LAUNCHED)` per run). */
   launch(runs: readonly Run[]): Promise<void>;
   retention: TickRetention;
   log: DaemonLogger;

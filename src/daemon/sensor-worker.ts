@@ -4,7 +4,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { Instance } from "../instance/instance.js";
 import { evaluateOnce, failed, type EvaluationOutcome, type EvaluationRequest } from "./evaluate-sensor.js";
-import { loadDefinitions } from "./load-definitions.js";
+import { loadDefinitionsModule } from "../launchers/definitions-module.js";
 
 /** @internal What the daemon passes to a sensor worker. */
 export interface SensorWorkerData {
@@ -26,7 +26,7 @@ export interface SensorWorkerReply {
 const port = parentPort;
 if (port !== null) {
   const data = workerData as SensorWorkerData;
-  const ready = Promise.all([loadDefinitions(data.modulePath, { registerTsx: false }), Instance.open(data.home)]);
+  const ready = Promise.all([loadDefinitionsModule(data.modulePath, { registerLoader: false }), Instance.open(data.home)]);
   // A failed load is reported by every evaluation; nothing is unhandled meanwhile.
   ready.catch(() => undefined);
   port.on("message", (message: SensorWorkerMessage) => {

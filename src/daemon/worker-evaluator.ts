@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Instance } from "../instance/instance.js";
 import { failed, timedOut, type EvaluationOutcome, type EvaluationRequest, type SensorEvaluator } from "./evaluate-sensor.js";
-import { runningFromSource } from "./load-definitions.js";
+import { runningFromSource } from "../launchers/module-loader.js";
 import type { DaemonLogger } from "./run-tick.js";
 import type { SensorWorkerData, SensorWorkerReply } from "./sensor-worker.js";
 

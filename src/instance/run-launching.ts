@@ -8,7 +8,7 @@ import { InProcessLauncher } from "../launchers/in-process.js";
 import type { RunLauncher } from "../launchers/run-launcher.js";
 import type { StorageOpener } from "../launchers/storage-opener.js";
 import { SubprocessLauncher } from "../launchers/subprocess.js";
-import { probeRunWorker } from "../launchers/worker-probe.js";
+import { probeClaimer, probeRunWorker } from "../launchers/worker-probe.js";
 import type { Storage } from "../storage/storage.js";
 import type { CompiledInstanceConfig, StorageConfig } from "./instance-config.js";
 
@@ -65,5 +65,5 @@ export function createRunCoordinator(storage: Storage, config: CompiledInstanceC
 
 /** The monitor that fails runs whose worker died. */
 export function createRunMonitor(storage: Storage): RunMonitor {
-  return new RunMonitor({ storage, probe: probeRunWorker });
+  return new RunMonitor({ storage, probe: probeRunWorker, probeClaimer });
 }

@@ -14,12 +14,13 @@ let loadCount = 0;
  * the `Definitions` it exports as its default export or as `defs`. Each call re-evaluates the
  * module (a `?v=` query busts the ESM cache), so a changed file is picked up; modules it imports
  * stay cached. Every failure is one `DefinitionError` naming the file and the problem.
+ * `options.registerLoader: false` skips registering tsx (the caller did, as a worker shim does).
  *
  * @example
  * const defs = await loadDefinitionsModule("./defs.ts");
  * defs.getJob("etl");
  */
-export async function loadDefinitionsModule(file: string): Promise<Definitions> {
+export async function loadDefinitionsModule(file: string, options: { registerLoader?: boolean } = {}): Promise<Definitions> {
   const path = resolve(file);
   if (!existsSync(path)) {
     throw new DefinitionError(`Definitions module "${path}" does not exist; check the path (relative paths are resolved from ${process.cwd()}).`);
@@ -27,7 +28,8 @@ export async function loadDefinitionsModule(file: string): Promise<Definitions> 
   if (!statSync(path).isFile()) {
     throw new DefinitionError(`Definitions module "${path}" is not a file; give the path of a .ts or .js module.`);
   }
-  registerTypeScriptLoader();
+  // A sensor worker thread's entry shim has registered tsx already: `registerLoader: false`.
+  if (options.registerLoader !== false) registerTypeScriptLoader();
   let exports: Record<string, unknown>;
   try {
     exports = (await import(/* @vite-ignore */ `${pathToFileURL(path).href}?v=${++loadCount}`)) as Record<string, unknown>;

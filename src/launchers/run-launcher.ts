@@ -12,6 +12,8 @@ export type RunLauncherKind = "in-process" | "subprocess" | "queue";
  */
 export interface RunLauncher {
   readonly kind: RunLauncherKind;
+  /** Identifies the launcher on the runs it claims and starts (`<host>/<pid>/<random>`), when it has one. */
+  readonly ownerId?: string;
   /**
    * Starts `run` (a stored run in `STARTING`) and resolves once it has started, not when it ends.
    * Rejects when it could not start it; the caller (the coordinator) then marks the run `FAILURE`.

@@ -68,6 +68,20 @@ export function probeRunWorker(run: Run): RunWorkerState {
   return processAlive(pid, run.runId) ? { state: "alive" } : { state: "dead", message: deadWorkerMessage(pid, run.runId, null) };
 }
 
+/**
+ * Tells whether the launcher with owner id `ownerId` (`<host>/<pid>/<random>`, recorded on a run's
+ * claim) is alive, judged from this host: in this process, whether it is still open; in another
+ * process of this host, whether that process runs; on another host, unknown.
+ */
+export function probeClaimer(ownerId: string): "alive" | "dead" | "unknown" {
+  const parts = ownerId.split("/");
+  const pid = Number(parts.at(-2));
+  const host = parts.slice(0, -2).join("/");
+  if (host !== thisHost || !Number.isInteger(pid) || pid <= 0) return "unknown";
+  if (pid === process.pid) return isLiveOwner(ownerId) ? "alive" : "dead";
+  return processAlive(pid) ? "alive" : "dead";
+}
+
 /** True when `pid` is a live process (and, if `runId` is given and /proc exists, one whose command line names it). */
 function processAlive(pid: number, runId?: string): boolean {
   try {

@@ -30,6 +30,8 @@ export interface RunEvent {
   runStatus?: RunStatus;
   /** For STEP_OUTPUT: the op's output value when it is JSON-serialisable. */
   output?: unknown;
+  /** For RUN_STARTING: the owner id (`<host>/<pid>/<random>`) of the launcher the run was claimed for. */
+  claimedBy?: string;
   /** For STEP_SUCCESS and STEP_FAILURE: how long the step took. */
   durationMs?: number;
 }

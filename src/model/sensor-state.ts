@@ -13,5 +13,10 @@ export interface SensorState {
   cursor: string | null;
   /** Start time of the last tick that ended (SUCCESS, SKIPPED or FAILURE), from the daemon's clock. */
   lastTickTimestamp: number | null;
+  /**
+   * Start time of the newest tick a daemon began (stored with the `STARTED` tick, ended or not), from
+   * the daemon's clock: with `lastTickTimestamp`, what spaces ticks by `minimumIntervalSeconds`.
+   */
+  lastTickStartTimestamp: number | null;
   lastRunKey: string | null;
 }

@@ -183,7 +183,12 @@ export class SqlStorage implements Storage {
   // ---- ticks --------------------------------------------------------------------------------
 
   createTick(tick: NewTick): Promise<Tick> {
-    return this.#write(`store a tick of sensor "${tick.sensorName}"`, (trx) => ticks.insertTick(trx, tick));
+    return this.#write(`store a tick of sensor "${tick.sensorName}"`, async (trx) => {
+      const created = await ticks.insertTick(trx, tick);
+      // The start of the newest tick spaces the next one, also for a restarted or second daemon.
+      await sensors.recordTickStart(trx, tick.sensorName, tick.timestamp, Date.now());
+      return created;
+    });
   }
 
   updateTick(tickId: number, update: TickUpdate): Promise<Tick> {

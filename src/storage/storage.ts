@@ -114,6 +114,7 @@ export interface SensorStateUpdate {
   statusSource?: SensorStatusSource;
   cursor?: string | null;
   lastTickTimestamp?: number | null;
+  lastTickStartTimestamp?: number | null;
   lastRunKey?: string | null;
 }
 
@@ -183,6 +184,7 @@ export interface TickCommitResult {
 }
 
 export interface TickStorage {
+  /** Inserts a `STARTED` tick and, in the same transaction, stores its timestamp as the `lastTickStartTimestamp` of the sensor's state, if it has one. */
   createTick(tick: NewTick): Promise<Tick>;
   /**
    * Ends a `STARTED` tick in one transaction, all or nothing: reserves the new run keys (an

@@ -4,6 +4,7 @@ import { RunRequest } from "../../src/definitions/run-request.js";
 import { sensor } from "../../src/definitions/sensor.js";
 import { SkipReason } from "../../src/definitions/skip-reason.js";
 import { RunTag } from "../../src/model/index.js";
+import { Daemon } from "../../src/daemon/daemon.js";
 import { T0, defs, noopJob, setup } from "./fixtures.js";
 
 describe("Daemon ticks", () => {
@@ -41,8 +42,31 @@ describe("Daemon ticks", () => {
     expect(tick).toMatchObject({ status: "SUCCESS", runKeys: ["a", "b"], dedupedRunKeys: [], cursorBefore: null, cursor: "after" });
     const runs = await t.runsOf("s");
     expect(runs.map((r) => r.runId)).toEqual(tick?.runIds);
-    expect(runs[0]?.tags).toEqual({ team: "data", layer: "request", [RunTag.SENSOR_NAME]: "s", [RunTag.RUN_KEY]: "a", [RunTag.TICK_ID]: String(tick?.id) });
+    expect(runs[0]?.tags).toMatchObject({ team: "data", layer: "request", [RunTag.SENSOR_NAME]: "s", [RunTag.RUN_KEY]: "a", [RunTag.TICK_ID]: String(tick?.id) });
+    // Launched by the instance's launcher, which records its worker.
+    expect(runs[0]?.tags["vigil/launcher"]).toBe("in-process");
     for (const run of runs) expect((await t.instance.waitForRun(run.runId, { timeoutMs: 10_000 })).status).toBe("SUCCESS");
     expect(await t.instance.getSensorState("s")).toMatchObject({ cursor: "after", lastRunKey: "b" });
+  });
+
+  it("keeps a sensor's minimum interval across a restart: a new daemon on the same instance reads the stored tick start", async () => {
+    let calls = 0;
+    const s = sensor({ name: "s", job: noopJob, minimumIntervalSeconds: 30, defaultStatus: DefaultSensorStatus.RUNNING }, () => {
+      calls += 1;
+      return new SkipReason(`call ${calls}`);
+    });
+    const definitions = defs([s]);
+    await using t = await setup(definitions);
+    await t.daemon.runIteration();
+    await t.daemon.close();
+    expect(await t.instance.getSensorState("s")).toMatchObject({ lastTickTimestamp: T0, lastTickStartTimestamp: T0 });
+    t.clock.advance(10_000);
+    await using restarted = new Daemon({ instance: t.instance, definitions, clock: t.clock, log: () => undefined });
+    await restarted.runIteration();
+    expect(calls).toBe(1);
+    t.clock.advance(20_000);
+    await restarted.runIteration();
+    expect(calls).toBe(2);
+    expect((await t.instance.getTicks("s")).map((x) => x.timestamp)).toEqual([T0 + 30_000, T0]);
   });
 });

@@ -26,6 +26,6 @@ describe("Daemon with a definitions module", () => {
     await using t = await setup("/nonexistent/defs.ts");
     const error = await t.daemon.runIteration().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DefinitionError);
-    expect((error as Error).message).toBe('Definitions module "/nonexistent/defs.ts" does not exist; check the path given to the daemon.');
+    expect((error as Error).message).toBe(`Definitions module "/nonexistent/defs.ts" does not exist; check the path (relative paths are resolved from ${process.cwd()}).`);
   });
 });

@@ -12,6 +12,7 @@ function toSensorState(row: Selectable<SensorStatesTable>): SensorState {
     statusSource: row.status_source,
     cursor: row.cursor,
     lastTickTimestamp: row.last_tick_timestamp,
+    lastTickStartTimestamp: row.last_tick_start_timestamp,
     lastRunKey: row.last_run_key,
   };
 }
@@ -43,6 +44,7 @@ export async function upsertSensorState(db: Db, update: SensorStateUpdate, now: 
     ...(update.statusSource === undefined ? {} : { status_source: update.statusSource }),
     ...(update.cursor === undefined ? {} : { cursor: update.cursor }),
     ...(update.lastTickTimestamp === undefined ? {} : { last_tick_timestamp: update.lastTickTimestamp }),
+    ...(update.lastTickStartTimestamp === undefined ? {} : { last_tick_start_timestamp: update.lastTickStartTimestamp }),
     ...(update.lastRunKey === undefined ? {} : { last_run_key: update.lastRunKey }),
     updated_at: now,
   };
@@ -65,4 +67,12 @@ export async function upsertSensorState(db: Db, update: SensorStateUpdate, now: 
     .returningAll()
     .executeTakeFirstOrThrow();
   return toSensorState(row);
+}
+
+/**
+ * Stores the start of a sensor's newest tick on its state row, if it has one (a tick does not
+ * create a state). Params: the sensor name; the tick's timestamp; `now` (ms).
+ */
+export async function recordTickStart(db: Db, name: string, timestamp: number, now: number): Promise<void> {
+  await db.updateTable("sensor_states").set({ last_tick_start_timestamp: timestamp, updated_at: now }).where("name", "=", name).execute();
 }

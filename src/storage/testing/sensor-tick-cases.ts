@@ -14,7 +14,7 @@ export function sensorTickCases({ open }: DescribeStorageOptions): void {
   it("creates a sensor state with defaults for every omitted field", async () => {
     await using db = await open();
     const storage = await db.connect();
-    const expected = { name: "s", status: "STOPPED", statusSource: "default", cursor: null, lastTickTimestamp: null, lastRunKey: null };
+    const expected = { name: "s", status: "STOPPED", statusSource: "default", cursor: null, lastTickTimestamp: null, lastTickStartTimestamp: null, lastRunKey: null };
     expect(await storage.upsertSensorState({ name: "s" })).toEqual(expected);
     expect(await storage.getSensorState("s")).toEqual(expected);
   });
@@ -23,10 +23,18 @@ export function sensorTickCases({ open }: DescribeStorageOptions): void {
     await using db = await open();
     const storage = await db.connect();
     await storage.upsertSensorState({ name: "s", status: "RUNNING", statusSource: "user", cursor: "c1" });
-    await storage.upsertSensorState({ name: "s", lastTickTimestamp: 50, lastRunKey: "k" });
-    expect(await storage.getSensorState("s")).toEqual({ name: "s", status: "RUNNING", statusSource: "user", cursor: "c1", lastTickTimestamp: 50, lastRunKey: "k" });
+    await storage.upsertSensorState({ name: "s", lastTickTimestamp: 50, lastTickStartTimestamp: 60, lastRunKey: "k" });
+    expect(await storage.getSensorState("s")).toEqual({ name: "s", status: "RUNNING", statusSource: "user", cursor: "c1", lastTickTimestamp: 50, lastTickStartTimestamp: 60, lastRunKey: "k" });
     const cleared = await storage.upsertSensorState({ name: "s", cursor: null, status: "STOPPED" });
-    expect(cleared).toEqual({ name: "s", status: "STOPPED", statusSource: "user", cursor: null, lastTickTimestamp: 50, lastRunKey: "k" });
+    expect(cleared).toEqual({ name: "s", status: "STOPPED", statusSource: "user", cursor: null, lastTickTimestamp: 50, lastTickStartTimestamp: 60, lastRunKey: "k" });
+  });
+
+  it("stores a new tick's timestamp as the sensor's lastTickStartTimestamp, keeping the rest of its state", async () => {
+    await using db = await open();
+    const storage = await db.connect();
+    await storage.upsertSensorState({ name: "s", status: "RUNNING", cursor: "c", lastTickTimestamp: 10 });
+    await storage.createTick({ sensorName: "s", timestamp: 20, cursorBefore: "c" });
+    expect(await storage.getSensorState("s")).toMatchObject({ status: "RUNNING", cursor: "c", lastTickTimestamp: 10, lastTickStartTimestamp: 20 });
   });
 
   it("lists every sensor state by name", async () => {
