@@ -1,7 +1,8 @@
 import type { Benchmark } from "../harness.js";
+import { daemonScale } from "./daemon-scale.js";
 import { daemonTick } from "./daemon-tick.js";
 import { eventInsert } from "./event-insert.js";
 import { latestMaterialization } from "./latest-materialization.js";
 
 /** Every benchmark `npm run bench` runs, in order. Add a module here to add one. */
-export const BENCHMARKS: readonly Benchmark[] = [eventInsert, latestMaterialization, daemonTick];
+export const BENCHMARKS: readonly Benchmark[] = [eventInsert, latestMaterialization, daemonTick, daemonScale];
