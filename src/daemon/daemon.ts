@@ -4,7 +4,7 @@ import type { SensorDefinition } from "../definitions/sensor-definition.js";
 import { toError } from "../errors/index.js";
 import type { Instance } from "../instance/instance.js";
 import type { RunLauncher } from "../launchers/run-launcher.js";
-import type { SensorState } from "../model/index.js";
+import type { StoredSensorState } from "../model/index.js";
 import { SystemClock, type Clock } from "./clock.js";
 import { InThreadEvaluator, type SensorEvaluator } from "./evaluate-sensor.js";
 import { DaemonRuns } from "./daemon-runs.js";
@@ -228,7 +228,7 @@ export class Daemon implements AsyncDisposable {
    * ended (start after the last ended tick's) was interrupted and is not counted: it is closed and
    * the sensor evaluated again at once from its stored cursor.
    */
-  #isDue(sensor: SensorDefinition, state: SensorState, now: number): boolean {
+  #isDue(sensor: SensorDefinition, state: StoredSensorState, now: number): boolean {
     const ended = state.lastTickTimestamp ?? -Infinity;
     const begun = state.lastTickStartTimestamp ?? -Infinity;
     const stored = !this.#checked.has(sensor.name) && begun > ended ? ended : Math.max(ended, begun);
@@ -236,7 +236,7 @@ export class Daemon implements AsyncDisposable {
     return last === -Infinity || now - last >= sensor.minimumIntervalSeconds * 1000;
   }
 
-  #tick(sensor: SensorDefinition, state: SensorState, now: number): Promise<void> {
+  #tick(sensor: SensorDefinition, state: StoredSensorState, now: number): Promise<void> {
     const name = sensor.name;
     this.#lastStart.set(name, now);
     const purge = now - (this.#lastPurge.get(name) ?? -Infinity) >= PURGE_EVERY_MS;

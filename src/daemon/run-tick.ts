@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { serializeError, toError } from "../errors/index.js";
-import { TickStatus, type Run, type SensorState, type Tick } from "../model/index.js";
+import { TickStatus, type Run, type StoredSensorState, type Tick } from "../model/index.js";
 import type { Storage, TickRunRequest } from "../storage/storage.js";
 import type { Clock } from "./clock.js";
 import type { EvaluationOutcome, SensorEvaluator } from "./evaluate-sensor.js";
@@ -26,7 +26,7 @@ export interface TickEnvironment {
 /** @internal One tick to run. */
 export interface TickInput {
   sensorName: string;
-  state: SensorState | null;
+  state: StoredSensorState | null;
   timeoutMs: number;
   /** Close this sensor's `STARTED` ticks first (left by a crash, or by a failed commit). */
   closeDangling: boolean;

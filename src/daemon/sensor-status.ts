@@ -1,5 +1,5 @@
 import type { SensorDefinition } from "../definitions/sensor-definition.js";
-import { SensorStatus, type SensorState } from "../model/index.js";
+import { SensorStatus, type StoredSensorState } from "../model/index.js";
 import type { Storage } from "../storage/storage.js";
 
 /**
@@ -9,9 +9,9 @@ import type { Storage } from "../storage/storage.js";
  * One read of every state, plus a write only where the stored status must follow the code.
  * Returns: by sensor name, the state of every sensor that runs or has a stored state.
  */
-export async function resolveSensorStatuses(storage: Storage, sensors: readonly SensorDefinition[]): Promise<Map<string, SensorState>> {
+export async function resolveSensorStatuses(storage: Storage, sensors: readonly SensorDefinition[]): Promise<Map<string, StoredSensorState>> {
   const stored = new Map((await storage.getSensorStates()).map((s) => [s.name, s]));
-  const out = new Map<string, SensorState>();
+  const out = new Map<string, StoredSensorState>();
   for (const sensor of sensors) {
     const state = stored.get(sensor.name);
     const wanted = sensor.defaultStatus === "RUNNING" ? SensorStatus.RUNNING : SensorStatus.STOPPED;

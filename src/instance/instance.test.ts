@@ -184,6 +184,19 @@ describe("Instance sensor state", () => {
     expect(await instance.getSensorState("s")).toMatchObject({ status: "STOPPED", statusSource: "user" });
   });
 
+  it("returns exactly the SPEC fields of a sensor's state", async () => {
+    await using instance = await Instance.ephemeral();
+    await instance.startSensor("s");
+    expect(await instance.getSensorState("s")).toEqual({
+      name: "s",
+      status: "RUNNING",
+      statusSource: "user",
+      cursor: null,
+      lastTickTimestamp: null,
+      lastRunKey: null,
+    });
+  });
+
   it("stores the code's default status when the cursor of an unknown sensor is set", async () => {
     await using instance = await Instance.ephemeral();
     await instance.setCursor("s", "x", { defaultStatus: "RUNNING" });

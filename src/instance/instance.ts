@@ -14,6 +14,7 @@ import {
   type Run,
   type RunsQuery,
   type SensorState,
+  type StoredSensorState,
   type Tick,
   type TickStatus,
 } from "../model/index.js";
@@ -156,7 +157,8 @@ export class Instance implements InstanceReader, AsyncDisposable {
 
   /** The stored state of a sensor (status, cursor, last tick), or null if nothing was stored yet. */
   async getSensorState(name: string): Promise<SensorState | null> {
-    return this.storage.getSensorState(name);
+    const stored = await this.storage.getSensorState(name);
+    return stored === null ? null : publicSensorState(stored);
   }
 
   /** A sensor's ticks, newest first. */
@@ -167,12 +169,12 @@ export class Instance implements InstanceReader, AsyncDisposable {
 
   /** Stores a user start: the sensor runs from now on, whatever its default status in code. */
   async startSensor(name: string): Promise<SensorState> {
-    return this.storage.upsertSensorState({ name, status: SensorStatus.RUNNING, statusSource: "user" });
+    return publicSensorState(await this.storage.upsertSensorState({ name, status: SensorStatus.RUNNING, statusSource: "user" }));
   }
 
   /** Stores a user stop: the sensor no longer runs, whatever its default status in code. */
   async stopSensor(name: string): Promise<SensorState> {
-    return this.storage.upsertSensorState({ name, status: SensorStatus.STOPPED, statusSource: "user" });
+    return publicSensorState(await this.storage.upsertSensorState({ name, status: SensorStatus.STOPPED, statusSource: "user" }));
   }
 
   /**
@@ -185,13 +187,10 @@ export class Instance implements InstanceReader, AsyncDisposable {
       throw new InvalidArgumentError(`The cursor of sensor "${name}" must be a string or null; got ${typeof cursor}.`);
     }
     const existing = await this.storage.getSensorState(name);
-    if (existing !== null) return this.storage.upsertSensorState({ name, cursor });
-    return this.storage.upsertSensorState({
-      name,
-      cursor,
-      status: options.defaultStatus ?? SensorStatus.STOPPED,
-      statusSource: "default",
-    });
+    if (existing !== null) return publicSensorState(await this.storage.upsertSensorState({ name, cursor }));
+    return publicSensorState(
+      await this.storage.upsertSensorState({ name, cursor, status: options.defaultStatus ?? SensorStatus.STOPPED, statusSource: "default" }),
+    );
   }
 
   /**
@@ -226,6 +225,12 @@ export class Instance implements InstanceReader, AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/** The SPEC §1.7 shape, without the daemon's bookkeeping fields. */
+function publicSensorState(stored: StoredSensorState): SensorState {
+  const { name, status, statusSource, cursor, lastTickTimestamp, lastRunKey } = stored;
+  return { name, status, statusSource, cursor, lastTickTimestamp, lastRunKey };
 }
 
 function openStorage(config: StorageConfig): Promise<Storage> {

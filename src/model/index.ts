@@ -14,4 +14,4 @@ export {
 export { RunTag, type Run, type RunConfigValue, type RunsQuery } from "./run.js";
 export type { EventLogEntry, EventLogRecord, EventRecordsQuery, RunEvent, LogLevel, Metadata, MetadataValue, MaterializationData } from "./event-log.js";
 export { TickStatus, assertTickTransition, type Tick, type TickError } from "./tick.js";
-export { SensorStatus, type SensorState, type SensorStatusSource } from "./sensor-state.js";
+export { SensorStatus, type SensorState, type StoredSensorState, type SensorStatusSource } from "./sensor-state.js";

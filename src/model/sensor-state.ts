@@ -5,8 +5,11 @@ export type SensorStatus = (typeof SensorStatus)[keyof typeof SensorStatus];
 /** Who set the stored status: the code's `defaultStatus`, or a user's start/stop. */
 export type SensorStatusSource = "default" | "user";
 
-/** What storage holds about a sensor between ticks. */
-export interface SensorState {
+/** What `instance.getSensorState(name)` returns (SPEC §1.7). */
+export type SensorState = Omit<StoredSensorState, "lastTickStartTimestamp">;
+
+/** What storage holds about a sensor between ticks: the public state plus daemon bookkeeping. */
+export interface StoredSensorState {
   name: string;
   status: SensorStatus;
   statusSource: SensorStatusSource;

@@ -10,7 +10,7 @@ import {
   type EventLogEntry,
   type EventLogRecord,
   type Run,
-  type SensorState,
+  type StoredSensorState,
   type Tick,
   type TickStatus,
 } from "../model/index.js";
@@ -168,15 +168,15 @@ export class SqlStorage implements Storage {
 
   // ---- sensors ------------------------------------------------------------------------------
 
-  getSensorState(name: string): Promise<SensorState | null> {
+  getSensorState(name: string): Promise<StoredSensorState | null> {
     return this.#read(`read the state of sensor "${name}"`, () => sensors.selectSensorState(this.#db, name));
   }
 
-  getSensorStates(): Promise<SensorState[]> {
+  getSensorStates(): Promise<StoredSensorState[]> {
     return this.#read("read sensor states", () => sensors.selectSensorStates(this.#db));
   }
 
-  upsertSensorState(update: SensorStateUpdate): Promise<SensorState> {
+  upsertSensorState(update: SensorStateUpdate): Promise<StoredSensorState> {
     return this.#write(`store the state of sensor "${update.name}"`, (trx) => sensors.upsertSensorState(trx, update, Date.now()));
   }
 

@@ -5,7 +5,7 @@ import type {
   Run,
   RunConfigValue,
   RunStatus,
-  SensorState,
+  StoredSensorState,
   SensorStatus,
   SensorStatusSource,
   Tick,
@@ -119,10 +119,10 @@ export interface SensorStateUpdate {
 }
 
 export interface SensorStorage {
-  getSensorState(name: string): Promise<SensorState | null>;
-  getSensorStates(): Promise<SensorState[]>;
+  getSensorState(name: string): Promise<StoredSensorState | null>;
+  getSensorStates(): Promise<StoredSensorState[]>;
   /** Inserts or updates. A new row defaults to `STOPPED` / `"default"` / null fields. */
-  upsertSensorState(update: SensorStateUpdate): Promise<SensorState>;
+  upsertSensorState(update: SensorStateUpdate): Promise<StoredSensorState>;
 }
 
 /** A tick about to be stored, always `STARTED`. */

@@ -1,11 +1,11 @@
 import type { Kysely, Selectable } from "kysely";
-import type { SensorState } from "../../model/index.js";
+import type { StoredSensorState } from "../../model/index.js";
 import type { SensorStateUpdate } from "../storage.js";
 import type { Database, SensorStatesTable } from "../schema.js";
 
 type Db = Kysely<Database>;
 
-function toSensorState(row: Selectable<SensorStatesTable>): SensorState {
+function toSensorState(row: Selectable<SensorStatesTable>): StoredSensorState {
   return {
     name: row.name,
     status: row.status,
@@ -20,7 +20,7 @@ function toSensorState(row: Selectable<SensorStatesTable>): SensorState {
 /**
  * Params: a sensor name. Returns: its stored state, or null when none is stored.
  */
-export async function selectSensorState(db: Db, name: string): Promise<SensorState | null> {
+export async function selectSensorState(db: Db, name: string): Promise<StoredSensorState | null> {
   const row = await db.selectFrom("sensor_states").selectAll().where("name", "=", name).executeTakeFirst();
   return row === undefined ? null : toSensorState(row);
 }
@@ -28,7 +28,7 @@ export async function selectSensorState(db: Db, name: string): Promise<SensorSta
 /**
  * Returns: every stored sensor state, by name.
  */
-export async function selectSensorStates(db: Db): Promise<SensorState[]> {
+export async function selectSensorStates(db: Db): Promise<StoredSensorState[]> {
   const rows = await db.selectFrom("sensor_states").selectAll().orderBy("name").execute();
   return rows.map(toSensorState);
 }
@@ -38,7 +38,7 @@ export async function selectSensorStates(db: Db): Promise<SensorState[]> {
  * first writers cannot collide. Omitted fields keep their value; a new row gets STOPPED /
  * "default" / nulls. Params: the update; `now` (ms). Returns: the state after the write.
  */
-export async function upsertSensorState(db: Db, update: SensorStateUpdate, now: number): Promise<SensorState> {
+export async function upsertSensorState(db: Db, update: SensorStateUpdate, now: number): Promise<StoredSensorState> {
   const changes = {
     ...(update.status === undefined ? {} : { status: update.status }),
     ...(update.statusSource === undefined ? {} : { status_source: update.statusSource }),
