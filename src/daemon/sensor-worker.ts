@@ -26,7 +26,7 @@ export interface SensorWorkerReply {
 const port = parentPort;
 if (port !== null) {
   const data = workerData as SensorWorkerData;
-  const ready = Promise.all([loadDefinitionsModule(data.modulePath, { registerLoader: false }), Instance.open(data.home)]);
+  const ready = Promise.all([loadDefinitionsModule(data.modulePath), Instance.open(data.home)]);
   // A failed load is reported by every evaluation; nothing is unhandled meanwhile.
   ready.catch(() => undefined);
   port.on("message", (message: SensorWorkerMessage) => {

@@ -18,14 +18,18 @@ export interface WorkerEvaluatorOptions {
 }
 
 // A worker's entry must be JavaScript on Node 20 (loader hooks are not active for a `.ts` entry):
-// this shim registers tsx, then imports the real entry, `.ts` from source or `.js` from dist/.
+// this shim registers tsx's ESM and CommonJS hooks (a `.ts` definitions module may be either, as
+// its package.json says), marks them registered, then imports the real entry, `.ts` from source or
+// `.js` from dist/.
 const SHIM = `
 const { workerData } = require("node:worker_threads");
-import(workerData.tsxApi).then((tsx) => { tsx.register(); return import(workerData.entry); });
+Promise.all([import(workerData.tsxApi), import(workerData.tsxCjsApi)])
+  .then(([esm, cjs]) => { esm.register(); cjs.register(); globalThis[Symbol.for("vigil.tsxRegistered")] = true; return import(workerData.entry); });
 `;
 
 const require = createRequire(import.meta.url);
 const TSX_API = pathToFileURL(require.resolve("tsx/esm/api").replace(/\.cjs$/, ".mjs")).href;
+const TSX_CJS_API = pathToFileURL(require.resolve("tsx/cjs/api").replace(/\.cjs$/, ".mjs")).href;
 const ENTRY = new URL(`./sensor-worker.${runningFromSource ? "ts" : "js"}`, import.meta.url).href;
 
 /**
@@ -107,7 +111,7 @@ export class WorkerEvaluator implements SensorEvaluator {
 
   #spawn(): Worker {
     const { modulePath, instance } = this.#options;
-    const data: SensorWorkerData & { tsxApi: string; entry: string } = { modulePath, home: homeOf(instance), tsxApi: TSX_API, entry: ENTRY };
+    const data: SensorWorkerData & { tsxApi: string; tsxCjsApi: string; entry: string } = { modulePath, home: homeOf(instance), tsxApi: TSX_API, tsxCjsApi: TSX_CJS_API, entry: ENTRY };
     const worker = new Worker(SHIM, { eval: true, execArgv: runningFromSource ? ["--conditions=vigil-source"] : [], workerData: data });
     // An idle worker that dies is simply dropped.
     worker.on("error", (error) => {

@@ -4,17 +4,20 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Definitions } from "../definitions/definitions.js";
 import { DefinitionError, toError } from "../errors/index.js";
-import { registerTypeScriptLoader } from "./module-loader.js";
+import { loadLibraryForCommonJs, registerTypeScriptLoader } from "./module-loader.js";
 
 let loadCount = 0;
 
 
 /**
- * Loads a definitions module (`.ts`, `.mts` or `.js`) as its author wrote it, with tsx, and returns
+ * Loads a definitions module (`.ts`, `.mts`, `.cts`, `.js` or `.cjs`; ES module or CommonJS, as its
+ * package.json says) as its author wrote it, with tsx, and returns
  * the `Definitions` it exports as its default export or as `defs`. Each call re-evaluates the
  * module (a `?v=` query busts the ESM cache), so a changed file is picked up; modules it imports
  * stay cached. Every failure is one `DefinitionError` naming the file and the problem.
- * `options.registerLoader: false` skips registering tsx (the caller did, as a worker shim does).
+ * A CommonJS module's `require("vigil")` gets the caller's copy of the library.
+ * `options.registerLoader: false` is accepted for compatibility: tsx is registered once per thread
+ * in any case (not twice when a worker shim or `--import tsx` did).
  *
  * @example
  * const defs = await loadDefinitionsModule("./defs.ts");
@@ -28,15 +31,18 @@ export async function loadDefinitionsModule(file: string, options: { registerLoa
   if (!statSync(path).isFile()) {
     throw new DefinitionError(`Definitions module "${path}" is not a file; give the path of a .ts or .js module.`);
   }
-  // A sensor worker thread's entry shim has registered tsx already: `registerLoader: false`.
-  if (options.registerLoader !== false) registerTypeScriptLoader();
+  void options;
+  registerTypeScriptLoader();
+  await loadLibraryForCommonJs();
   let exports: Record<string, unknown>;
   try {
     exports = (await import(/* @vite-ignore */ `${pathToFileURL(path).href}?v=${++loadCount}`)) as Record<string, unknown>;
   } catch (thrown) {
     throw loadFailure(path, thrown);
   }
-  const found = [exports.default, exports.defs].find(isDefinitions);
+  // A CommonJS module (tsx compiles `export default` to `exports.default`) arrives as `default`.
+  const cjs = typeof exports.default === "object" && exports.default !== null ? (exports.default as Record<string, unknown>) : {};
+  const found = [exports.default, exports.defs, cjs.default, cjs.defs].find(isDefinitions);
   if (found === undefined) {
     const names = Object.keys(exports).sort();
     throw new DefinitionError(

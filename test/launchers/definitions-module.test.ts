@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { isDefinitions, loadDefinitionsModule } from "../../src/launchers/definitions-module.js";
 import { childExecArgv } from "../../src/launchers/module-loader.js";
 import { DEFS_SOURCE, TempProject } from "./support.js";
+import { ModuleKindsProject } from "../daemon/module-kinds.js";
 
 type LoadResult = { jobs: string[]; sameLibrary: boolean } | { message: string; code: unknown };
 
@@ -83,5 +84,13 @@ export const defs = new Definitions({ jobs: [job({ name: "${name}" }, () => { o(
     );
     const empty = project.write("empty.ts", `export {};\n`);
     expect((await loadError(empty)).message).toBe(`Definitions module "${empty}" exports no Definitions (it exports nothing); export one as the default export or as "defs".`);
+  });
+});
+
+describe("loadDefinitionsModule with every kind of module", () => {
+  it("loads ES module and CommonJS .ts, .mts, .js and .cjs in a plain Node process with one copy of the library", () => {
+    using project = new ModuleKindsProject();
+    const results = loadInNode(...project.kinds.map((k) => k.file));
+    expect(results).toEqual(project.kinds.map(() => ({ jobs: ["work_job"], sameLibrary: true })));
   });
 });
