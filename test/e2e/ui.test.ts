@@ -122,3 +122,26 @@ describe.skipIf(!run)("web UI in read-only mode", () => {
     }
   });
 });
+
+describe.skipIf(!run)("web UI with a token", () => {
+  it("refuses a browser without the token and works after opening ?token=", async () => {
+    const t = await setupInstance();
+    const token = "e2e-token-123456";
+    const server = await startUiServer({ instance: t.instance, definitions, port: 0, authToken: token, uiDir: defaultUiDir() });
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      const denied = await page.goto(`${server.url}#/sensors`);
+      expect(denied?.status()).toBe(401);
+      await page.goto(`${server.url}?token=${token}#/sensors`);
+      expect(page.url()).not.toContain("token=");
+      await page.locator('tr[data-sensor="inbox_sensor"]').waitFor();
+      await page.locator('tr[data-sensor="idle_sensor"]').getByRole("switch").click();
+      await expect.poll(async () => (await t.instance.getSensorState("idle_sensor"))?.status).toBe("RUNNING");
+    } finally {
+      await browser.close();
+      await server.close();
+      await t.close();
+    }
+  });
+});
