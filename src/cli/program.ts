@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
 import { DEFAULT_DEFINITIONS_FILE, withContext } from "./cli-context.js";
 import { daemonCommand } from "./commands/daemon.js";
-import { devCommand } from "./commands/dev.js";
+import { devCommand, type DevOptions } from "./commands/dev.js";
 import { initCommand } from "./commands/init.js";
 import { jobExecute } from "./commands/job-execute.js";
 import { jobList } from "./commands/job-list.js";
@@ -42,9 +42,10 @@ export function buildProgram(version: string): Command {
     .showSuggestionAfterError(true);
   withGlobalOptions(program);
 
-  leaf(program, "dev", "run the daemon (and later the web UI), reloading definitions when files change").action((_o, cmd: Command) =>
-    withContext(cmd, devCommand),
-  );
+  leaf(program, "dev", "run the daemon and the web UI, reloading definitions when files change")
+    .option("--host <host>", "address the UI binds (default 127.0.0.1)")
+    .option("--port <port>", "port the UI listens on (default 3000; 0 picks a free one)")
+    .action((o: DevOptions, cmd: Command) => withContext(cmd, (ctx) => devCommand(ctx, o)));
   leaf(program, "ui", "serve the web UI (no daemon); binding beyond 127.0.0.1 needs VIGIL_AUTH_TOKEN")
     .option("--host <host>", "address to bind (default 127.0.0.1)")
     .option("--port <port>", "port to listen on (default 3000; 0 picks a free one)")

@@ -16,7 +16,7 @@ describe("the quick start", () => {
   it("runs a job for a dropped file under vigil dev, reacts to its asset and its failures, and stops on Ctrl-C", async () => {
     const data = join(project.dir, "data");
     mkdirSync(join(data, "inbox"), { recursive: true });
-    const dev = project.start(["dev", "-f", join(REPO, "examples/quickstart/defs.ts")], { QUICKSTART_DIR: data });
+    const dev = project.start(["dev", "-f", join(REPO, "examples/quickstart/defs.ts"), "--port", "0"], { QUICKSTART_DIR: data });
     let stdout = "";
     let stderr = "";
     dev.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -24,6 +24,9 @@ describe("the quick start", () => {
     const exited = new Promise<number | null>((r) => dev.on("exit", (code) => r(code)));
     try {
       await eventually(async () => (stdout.includes("Vigil daemon running") ? true : undefined), `the daemon to start (stdout: ${stdout}, stderr: ${stderr})`, 60_000);
+      const uiUrl = await eventually(async () => /Vigil UI at (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1], `the UI to start (stdout: ${stdout})`, 60_000);
+      const sensors = (await (await fetch(`${uiUrl}/api/sensors`)).json()) as unknown;
+      expect(JSON.stringify(sensors)).toContain("new_file_sensor");
       writeFileSync(join(data, "inbox", "notes.txt"), "one two three\nfour\n");
       await using instance = await Instance.open(project.home);
       const run = await eventually(async () => (await instance.getRuns({ jobName: "process_file", tags: { file: "notes.txt" } }))[0], "a process_file run", 60_000);
