@@ -46,11 +46,20 @@ export interface DaemonOptions {
    * every iteration). `false` leaves them `QUEUED` for another coordinator. @defaultValue true
    */
   launchRuns?: boolean;
-  /** Where the daemon reports what it could not record. @defaultValue warnings and errors to stderr */
+  /**
+   * Where the daemon reports what it could not record, and every line its sensors log
+   * (`context.log`, with time, level, sensor name and tick id; the third argument has them as data).
+   * @defaultValue warnings, errors and sensor lines to stderr
+   */
   log?: DaemonLogger;
 }
 
 const PURGE_EVERY_MS = 60_000;
+
+/** Warnings, errors and sensors' log lines to stderr; the daemon's own info messages are dropped. */
+const defaultLog: DaemonLogger = (level, message, sensorLine) => {
+  if (level !== "info" || sensorLine !== undefined) process.stderr.write(`[vigil daemon] ${message}\n`);
+};
 
 /**
  * The sensor daemon: each iteration evaluates every running sensor whose minimum interval has
@@ -100,7 +109,7 @@ export class Daemon implements AsyncDisposable {
     this.#clock = options.clock ?? new SystemClock();
     this.#loopIntervalMs = options.loopIntervalMs ?? 1000;
     this.#wakePollMs = options.wakePollMs ?? 100;
-    this.#log = options.log ?? ((level, message) => (level === "info" ? undefined : console.error(`[vigil daemon] ${message}`)));
+    this.#log = options.log ?? defaultLog;
     this.#launchRuns = options.launchRuns ?? true;
     this.#source = new DefinitionsSource(options.definitions, this.#log);
     this.#runs = new DaemonRuns(this.#instance, options.launcher, this.#log);

@@ -2,6 +2,7 @@ import type { Definitions } from "../definitions/definitions.js";
 import type { InstanceReader } from "../definitions/instance-reader.js";
 import { buildSensorContext } from "../definitions/sensor-context.js";
 import type { SensorDefinition } from "../definitions/sensor-definition.js";
+import { SensorLog, type SensorLogEntry } from "../definitions/sensor-log.js";
 import { TimeoutError, serializeError, toError } from "../errors/index.js";
 import type { RunConfigValue, TickError } from "../model/index.js";
 
@@ -31,9 +32,13 @@ export type EvaluationOutcome =
   | { ok: true; runRequests: PlainRunRequest[]; skipReason: string | null; cursor: string | null; error: TickError | null; handledEvents: number }
   | { ok: false; error: TickError };
 
+/** @internal Receives each line a sensor logs (`context.log`) as it is written. */
+export type SensorLogSink = (entry: SensorLogEntry) => void;
+
 /** @internal Something that evaluates sensors: in the daemon's thread, or in worker threads. */
 export interface SensorEvaluator {
-  evaluate(request: EvaluationRequest): Promise<EvaluationOutcome>;
+  /** Evaluates once; `onLog` gets the sensor's log lines as they are written (from a worker, as they arrive). */
+  evaluate(request: EvaluationRequest, onLog?: SensorLogSink): Promise<EvaluationOutcome>;
   close(): Promise<void>;
 }
 
@@ -41,7 +46,7 @@ export interface SensorEvaluator {
  * @internal Evaluates one sensor of `definitions` once with the daemon's context and turns the
  * result (or the error, which names the sensor) into an `EvaluationOutcome`. Never throws.
  */
-export async function evaluateOnce(definitions: Definitions, instance: InstanceReader, request: EvaluationRequest): Promise<EvaluationOutcome> {
+export async function evaluateOnce(definitions: Definitions, instance: InstanceReader, request: EvaluationRequest, onLog?: SensorLogSink): Promise<EvaluationOutcome> {
   try {
     const sensor = definitions.getSensor(request.sensorName) as unknown as SensorDefinition;
     const context = buildSensorContext({
@@ -53,6 +58,7 @@ export async function evaluateOnce(definitions: Definitions, instance: InstanceR
       repositoryName: definitions.name,
       resources: definitions.resources,
       definitionsJobNames: definitions.jobs.map((j) => j.name),
+      log: new SensorLog(onLog),
     });
     const evaluation = await sensor.evaluate(context);
     const runRequests = evaluation.runRequests.map((r): PlainRunRequest => {
@@ -101,12 +107,12 @@ export class InThreadEvaluator implements SensorEvaluator {
     this.#instance = instance;
   }
 
-  evaluate(request: EvaluationRequest): Promise<EvaluationOutcome> {
+  evaluate(request: EvaluationRequest, onLog?: SensorLogSink): Promise<EvaluationOutcome> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<EvaluationOutcome>((resolve) => {
       timer = setTimeout(() => resolve(timedOut(request.sensorName, request.timeoutMs, "was abandoned (it runs in the daemon's thread, so it could not be killed)")), request.timeoutMs);
     });
-    return Promise.race([evaluateOnce(this.#definitions, this.#instance, request), timeout]).finally(() => clearTimeout(timer));
+    return Promise.race([evaluateOnce(this.#definitions, this.#instance, request, onLog), timeout]).finally(() => clearTimeout(timer));
   }
 
   async close(): Promise<void> {

@@ -1,13 +1,27 @@
 import { randomUUID } from "node:crypto";
 import { serializeError, toError } from "../errors/index.js";
-import { TickStatus, type Run, type StoredSensorState, type Tick } from "../model/index.js";
+import { TickStatus, type LogLevel, type Run, type StoredSensorState, type Tick } from "../model/index.js";
 import type { Storage, TickRunRequest } from "../storage/storage.js";
 import type { Clock } from "./clock.js";
 import type { EvaluationOutcome, SensorEvaluator } from "./evaluate-sensor.js";
 import { TickStep, crashIfRequested } from "./tick.js";
 
-/** Where the daemon reports what it could not record in storage. */
-export type DaemonLogger = (level: "info" | "warn" | "error", message: string) => void;
+/** A line a sensor logged (`context.log`) during one of its ticks, as the daemon reports it. */
+export interface SensorLogLine {
+  sensorName: string;
+  tickId: number;
+  level: LogLevel;
+  message: string;
+  /** When the sensor wrote it, ms since epoch (real clock). */
+  timestamp: number;
+}
+
+/**
+ * Where the daemon reports what it could not record in storage, and the lines sensors log: those
+ * come with `sensorLine` (DEBUG/INFO as "info", WARNING as "warn", ERROR as "error"), and `message`
+ * is the line formatted as `<ISO time> <LEVEL> sensor "<name>" tick <id>: <message>`.
+ */
+export type DaemonLogger = (level: "info" | "warn" | "error", message: string, sensorLine?: SensorLogLine) => void;
 
 /** Days to keep ticks of each status; 0 or -1 keeps forever. */
 export type TickRetention = Readonly<Record<"skipped" | "success" | "failure" | "started", number>>;
@@ -51,13 +65,17 @@ export async function runTick(env: TickEnvironment, input: TickInput): Promise<T
     tick = await storage.createTick({ sensorName: name, timestamp: clock.now(), cursorBefore: input.state?.cursor ?? null });
     crashIfRequested(TickStep.TICK_CREATED);
 
-    const outcome = await env.evaluator.evaluate({
-      sensorName: name,
-      cursor: input.state?.cursor ?? null,
-      lastRunKey: input.state?.lastRunKey ?? null,
-      lastTickCompletionTime: input.state?.lastTickTimestamp ?? null,
-      timeoutMs: input.timeoutMs,
-    });
+    const tickId = tick.id;
+    const outcome = await env.evaluator.evaluate(
+      {
+        sensorName: name,
+        cursor: input.state?.cursor ?? null,
+        lastRunKey: input.state?.lastRunKey ?? null,
+        lastTickCompletionTime: input.state?.lastTickTimestamp ?? null,
+        timeoutMs: input.timeoutMs,
+      },
+      (entry) => logSensorLine(env.log, { sensorName: name, tickId, ...entry }),
+    );
     crashIfRequested(TickStep.EVALUATED);
 
     const { tick: ended, runs } = await storage.commitTick({ tickId: tick.id, ...commitOf(outcome, tick), endTimestamp: clock.now(), createdAt: Date.now() });
@@ -86,6 +104,12 @@ export async function runTick(env: TickEnvironment, input: TickInput): Promise<T
     }
     return tick;
   }
+}
+
+/** Reports one line a sensor logged through the daemon's logger. */
+function logSensorLine(log: DaemonLogger, line: SensorLogLine): void {
+  const level = line.level === "ERROR" ? "error" : line.level === "WARNING" ? "warn" : "info";
+  log(level, `${new Date(line.timestamp).toISOString()} ${line.level} sensor "${line.sensorName}" tick ${line.tickId}: ${line.message}`, line);
 }
 
 /** The commit of an evaluation's outcome: runs and cursor, or a failure that keeps the cursor. */

@@ -5,6 +5,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { Instance } from "../instance/instance.js";
 import { evaluateOnce, failed, type EvaluationOutcome, type EvaluationRequest } from "./evaluate-sensor.js";
 import { loadDefinitionsModule } from "../launchers/definitions-module.js";
+import type { SensorLogEntry } from "../definitions/sensor-log.js";
 
 /** @internal What the daemon passes to a sensor worker. */
 export interface SensorWorkerData {
@@ -18,10 +19,8 @@ export interface SensorWorkerMessage {
   id: number;
   request: EvaluationRequest;
 }
-export interface SensorWorkerReply {
-  id: number;
-  outcome: EvaluationOutcome;
-}
+/** The evaluation's outcome, or one line its sensor logged (sent as it is written, before the outcome). */
+export type SensorWorkerReply = { id: number; outcome: EvaluationOutcome } | { id: number; log: SensorLogEntry };
 
 const port = parentPort;
 if (port !== null) {
@@ -34,7 +33,7 @@ if (port !== null) {
       let outcome: EvaluationOutcome;
       try {
         const [definitions, instance] = await ready;
-        outcome = await evaluateOnce(definitions, instance, message.request);
+        outcome = await evaluateOnce(definitions, instance, message.request, (log) => port.postMessage({ id: message.id, log } satisfies SensorWorkerReply));
       } catch (error) {
         outcome = failed(error);
       }

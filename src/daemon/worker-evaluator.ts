@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Instance } from "../instance/instance.js";
-import { failed, timedOut, type EvaluationOutcome, type EvaluationRequest, type SensorEvaluator } from "./evaluate-sensor.js";
+import { failed, timedOut, type EvaluationOutcome, type EvaluationRequest, type SensorEvaluator, type SensorLogSink } from "./evaluate-sensor.js";
 import { runningFromSource } from "../launchers/module-loader.js";
 import type { DaemonLogger } from "./run-tick.js";
 import type { SensorWorkerData, SensorWorkerReply } from "./sensor-worker.js";
@@ -49,7 +49,7 @@ export class WorkerEvaluator implements SensorEvaluator {
     this.#options = options;
   }
 
-  async evaluate(request: EvaluationRequest): Promise<EvaluationOutcome> {
+  async evaluate(request: EvaluationRequest, onLog?: SensorLogSink): Promise<EvaluationOutcome> {
     const worker = await this.#acquire();
     const id = ++this.#nextId;
     return new Promise<EvaluationOutcome>((resolve) => {
@@ -63,7 +63,9 @@ export class WorkerEvaluator implements SensorEvaluator {
         resolve(outcome);
       };
       const onMessage = (reply: SensorWorkerReply) => {
-        if (reply.id === id) finish(reply.outcome, true);
+        if (reply.id !== id) return;
+        if ("log" in reply) onLog?.(reply.log);
+        else finish(reply.outcome, true);
       };
       const onError = (error: Error) => finish(failed(new Error(`Sensor "${request.sensorName}" crashed its worker thread: ${error.message}`, { cause: error })), false);
       const onExit = (code: number) => finish(failed(new Error(`Sensor "${request.sensorName}"'s worker thread exited with code ${code} during the evaluation.`)), false);

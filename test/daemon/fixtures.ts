@@ -5,6 +5,7 @@ import { job } from "../../src/definitions/job.js";
 import { op } from "../../src/definitions/op.js";
 import { ManualClock } from "../../src/daemon/clock.js";
 import { Daemon, type DaemonOptions } from "../../src/daemon/daemon.js";
+import type { SensorLogLine } from "../../src/daemon/run-tick.js";
 import { Instance } from "../../src/instance/index.js";
 import { RunTag, type Run } from "../../src/model/index.js";
 
@@ -21,14 +22,14 @@ export const configuredJob = job({ name: "configured_job" }, () => {
 });
 
 /** Messages the daemon logged, for assertions (and to keep test output clean). */
-export type LogLine = { level: string; message: string };
+export type LogLine = { level: string; message: string; sensorLine?: SensorLogLine };
 
 /** An ephemeral instance, a ManualClock at T0 and a daemon on `definitions`; dispose closes both. */
 export async function setup(definitions: Definitions | string, options: Partial<DaemonOptions> = {}) {
   const instance = await Instance.ephemeral();
   const clock = new ManualClock(T0);
   const logs: LogLine[] = [];
-  const daemon = new Daemon({ instance, definitions, clock, log: (level, message) => logs.push({ level, message }), ...options });
+  const daemon = new Daemon({ instance, definitions, clock, log: (level, message, sensorLine) => logs.push(sensorLine === undefined ? { level, message } : { level, message, sensorLine }), ...options });
   return {
     instance,
     clock,
