@@ -1,6 +1,5 @@
-import type { InstanceReader } from "../../definitions/instance-reader.js";
-import { buildSensorContext } from "../../definitions/sensor-context.js";
 import type { SensorEvaluation } from "../../definitions/sensor-evaluation.js";
+import { previewSensor } from "../../instance/preview-sensor.js";
 import type { CliContext } from "../cli-context.js";
 import { UsageError } from "../exit-codes.js";
 
@@ -36,19 +35,11 @@ export async function sensorPreview(ctx: CliContext, name: string, options: Prev
   const definitions = await ctx.definitions();
   const sensor = await ctx.sensor(name);
   const instance = await ctx.instance();
-  const state = await instance.getSensorState(name);
-  const cursorBefore = options.cursor ?? state?.cursor ?? null;
-  const context = buildSensorContext({
-    cursor: cursorBefore,
-    instance: readOnly(instance),
-    lastRunKey: options.lastRunKey ?? state?.lastRunKey ?? null,
-    lastTickCompletionTime: since ?? state?.lastTickTimestamp ?? null,
-    sensorName: name,
-    repositoryName: definitions.name,
-    resources: definitions.resources,
-    definitionsJobNames: definitions.jobs.map((j) => j.name),
+  const { cursorBefore, evaluation } = await previewSensor(instance, definitions, sensor, {
+    ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
+    ...(options.lastRunKey === undefined ? {} : { lastRunKey: options.lastRunKey }),
+    ...(since === undefined ? {} : { lastTickCompletionTime: since }),
   });
-  const evaluation = await sensor.evaluate(context);
   printEvaluation(ctx, name, evaluation, cursorBefore);
 }
 
@@ -82,15 +73,4 @@ function printEvaluation(ctx: CliContext, name: string, evaluation: SensorEvalua
 
 function show(cursor: string | null): string {
   return cursor === null ? "none" : JSON.stringify(cursor);
-}
-
-/** The instance as sensors read it, and nothing more: a preview cannot write through it. */
-function readOnly(instance: InstanceReader): InstanceReader {
-  return {
-    getRun: (runId) => instance.getRun(runId),
-    getRuns: (query) => instance.getRuns(query),
-    getEventRecords: (query) => instance.getEventRecords(query),
-    getLatestMaterialization: (assetKey) => instance.getLatestMaterialization(assetKey),
-    getRunEvents: (runId, options) => instance.getRunEvents(runId, options),
-  };
 }

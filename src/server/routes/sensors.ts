@@ -1,9 +1,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { buildSensorContext } from "../../definitions/sensor-context.js";
 import type { SensorDefinition } from "../../definitions/sensor-definition.js";
-import type { InstanceReader } from "../../definitions/instance-reader.js";
 import { serializeError } from "../../errors/index.js";
+import { previewSensor } from "../../instance/preview-sensor.js";
 import { SensorStatus, TickStatus } from "../../model/index.js";
 import type { PreviewResult, SensorSummary, TicksPage } from "../api-types.js";
 import { httpError } from "../http-error.js";
@@ -85,19 +84,9 @@ export function sensorRoutes(ctx: ServerContext): Hono {
     const definitions = await ctx.definitions();
     const state = await instance.getSensorState(sensor.name);
     const cursorBefore = body.cursor === undefined ? (state?.cursor ?? null) : body.cursor;
-    const context = buildSensorContext({
-      cursor: cursorBefore,
-      instance: readOnlyView(instance),
-      lastRunKey: state?.lastRunKey ?? null,
-      lastTickCompletionTime: state?.lastTickTimestamp ?? null,
-      sensorName: sensor.name,
-      repositoryName: definitions.name,
-      resources: definitions.resources,
-      definitionsJobNames: definitions.jobs.map((j) => j.name),
-    });
     const result: PreviewResult = { cursorBefore, runRequests: [], skipReason: null, cursor: cursorBefore, error: null };
     try {
-      const evaluation = await sensor.evaluate(context);
+      const { evaluation } = await previewSensor(instance, definitions, sensor, { cursor: cursorBefore });
       result.runRequests = evaluation.runRequests.map((r) => ({ runKey: r.runKey ?? null, jobName: r.jobName ?? null, runConfig: r.runConfig, tags: { ...r.tags } }));
       result.skipReason = evaluation.skipReason === undefined ? null : (evaluation.skipReason.message ?? "");
       result.cursor = evaluation.cursor;
@@ -110,15 +99,4 @@ export function sensorRoutes(ctx: ServerContext): Hono {
   });
 
   return app;
-}
-
-/** The instance as a sensor reads it, with nothing that writes. */
-function readOnlyView(instance: InstanceReader): InstanceReader {
-  return {
-    getRun: (runId) => instance.getRun(runId),
-    getRuns: (query) => instance.getRuns(query),
-    getEventRecords: (query) => instance.getEventRecords(query),
-    getLatestMaterialization: (assetKey) => instance.getLatestMaterialization(assetKey),
-    getRunEvents: (runId, options) => instance.getRunEvents(runId, options),
-  };
 }
