@@ -1,6 +1,6 @@
 import { EventType, RunStatus, type Run } from "../model/index.js";
 import type { Storage } from "../storage/storage.js";
-import { markRunFailed } from "./mark-run-failed.js";
+import { markRunCanceled, markRunFailed } from "./mark-run-failed.js";
 
 /** What a probe says about the worker of an in-flight run (`probeRunWorker` from `launchers/` fits). */
 export type WorkerState = { state: "alive" } | { state: "unknown" } | { state: "unlaunched" } | { state: "dead"; message: string };
@@ -23,6 +23,11 @@ export interface RunMonitorOptions {
   unlaunchedGraceMs?: number;
   /** @defaultValue Date.now */
   now?: () => number;
+  /**
+   * Asks the live worker of a `CANCELING` run to stop (`terminateRunWorker` from `launchers/` fits);
+   * called on every check until the worker is gone. @defaultValue none: the worker is left alone
+   */
+  terminate?: (run: Run) => Promise<unknown>;
 }
 
 /**
@@ -33,6 +38,9 @@ export interface RunMonitorOptions {
  * It looks at runs `STARTING` or `STARTED`: a run whose recorded worker the probe finds dead, and a
  * run still `STARTING` with no worker recorded `unlaunchedGraceMs` after its RUN_STARTING event.
  * Runs started without a launcher (`executeInProcess`) record no worker and are left alone.
+ *
+ * It also finishes cancels: a `CANCELING` run whose worker is alive is handed to `terminate`; one
+ * whose worker is gone, or that was never launched, becomes `CANCELED` (not `FAILURE`).
  *
  * @example
  * const monitor = new RunMonitor({ storage, probe: probeRunWorker });
@@ -45,6 +53,7 @@ export class RunMonitor {
   readonly #probeClaimer: (ownerId: string) => "alive" | "dead" | "unknown";
   readonly #graceMs: number;
   readonly #now: () => number;
+  readonly #terminate: ((run: Run) => Promise<unknown>) | undefined;
 
   constructor(options: RunMonitorOptions) {
     this.#storage = options.storage;
@@ -52,15 +61,23 @@ export class RunMonitor {
     this.#probeClaimer = options.probeClaimer ?? (() => "unknown");
     this.#graceMs = options.unlaunchedGraceMs ?? 60_000;
     this.#now = options.now ?? Date.now;
+    this.#terminate = options.terminate;
   }
 
-  /** Marks the runs whose worker is gone as `FAILURE`; resolves with the runs it failed. */
+  /**
+   * Marks the runs whose worker is gone as `FAILURE` (`CANCELED` if they were being canceled) and
+   * asks the workers of `CANCELING` runs to stop; resolves with the runs it failed.
+   */
   async check(): Promise<Run[]> {
-    const runs = await this.#storage.getRuns({ statuses: [RunStatus.STARTING, RunStatus.STARTED] });
+    const runs = await this.#storage.getRuns({ statuses: [RunStatus.STARTING, RunStatus.STARTED, RunStatus.CANCELING] });
     const failed: Run[] = [];
     const unlaunched: Run[] = [];
     for (const run of runs) {
       const worker = this.#probe(run);
+      if (run.status === RunStatus.CANCELING) {
+        await this.#finishCancel(run, worker);
+        continue;
+      }
       if (worker.state === "dead") {
         if (await markRunFailed(this.#storage, run, worker.message)) failed.push(run);
       } else if (worker.state === "unlaunched" && run.status === RunStatus.STARTING) {
@@ -75,6 +92,18 @@ export class RunMonitor {
       if (await markRunFailed(this.#storage, run, message)) failed.push(run);
     }
     return failed;
+  }
+
+  /** A CANCELING run: stop its live worker, or end it CANCELED if it has none (any more). */
+  async #finishCancel(run: Run, worker: WorkerState): Promise<void> {
+    if (worker.state === "alive") {
+      await this.#terminate?.(run);
+    } else if (worker.state === "dead") {
+      await markRunCanceled(this.#storage, run, `Run "${run.runId}" of job "${run.jobName}" was canceled; its worker is gone (${worker.message})`);
+    } else if (worker.state === "unlaunched" && run.startedAt === null) {
+      // Claimed but not started: a launcher that starts it later finds it CANCELED and leaves it.
+      await markRunCanceled(this.#storage, run, `Run "${run.runId}" of job "${run.jobName}" was canceled before a worker started it.`);
+    }
   }
 
   /** The runs whose newest RUN_STARTING event is older than the grace period, or whose claimer is dead. */

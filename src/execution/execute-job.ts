@@ -16,6 +16,11 @@ export interface ExecuteRunOptions {
   sharedResources?: Readonly<Record<string, ResourceLike>>;
   /** Resources for this run only; they win over the job's own. */
   resources?: Readonly<Record<string, ResourceLike>>;
+  /**
+   * Cancels the run: once aborted, no further op starts (ops already running finish) and the run
+   * ends `CANCELED` with a RUN_CANCELED event. A run found `CANCELING` is canceled before it starts.
+   */
+  signal?: AbortSignal;
 }
 
 /** Why a run failed: a step, a resource, or the run as a whole. */
@@ -33,11 +38,13 @@ export interface RunOutcome {
   readonly outputs: ReadonlyMap<string, unknown>;
   /** Every failure, in the order they happened (empty on success). */
   readonly failures: readonly RunFailure[];
+  /** True when the run was canceled (`options.signal`) and ended `CANCELED`. */
+  readonly canceled?: boolean;
 }
 
-type StepResult = { status: "success"; output: unknown } | { status: "failure"; error: UserCodeError } | { status: "skipped" };
+type StepResult = { status: "success"; output: unknown } | { status: "failure"; error: UserCodeError } | { status: "skipped" } | { status: "canceled" };
 
-const EXECUTABLE_STATUSES: readonly RunStatus[] = [RunStatus.NOT_STARTED, RunStatus.QUEUED, RunStatus.STARTING];
+const EXECUTABLE_STATUSES: readonly RunStatus[] = [RunStatus.NOT_STARTED, RunStatus.QUEUED, RunStatus.STARTING, RunStatus.CANCELING];
 
 /**
  * Executes a stored run of `job`, writing its events through `storage`: RUN_START, each op's
@@ -52,6 +59,10 @@ const EXECUTABLE_STATUSES: readonly RunStatus[] = [RunStatus.NOT_STARTED, RunSta
 export async function executeRun(job: AnyJobDefinition, runId: string, storage: Storage, options: ExecuteRunOptions = {}): Promise<RunOutcome> {
   const run = await loadExecutableRun(job, runId, storage);
   const writer = new RunEventWriter(storage, runId, job.name);
+  if (run.status === RunStatus.CANCELING || options.signal?.aborted === true) {
+    await writeCanceled(writer, job.name, []);
+    return { success: false, outputs: new Map(), failures: [], canceled: true };
+  }
   const failRun = (message: string, error: unknown): Promise<void> =>
     writer.writeFinal({
       level: "ERROR",
@@ -71,7 +82,7 @@ export async function executeRun(job: AnyJobDefinition, runId: string, storage: 
 
   await writer.write({ level: "DEBUG", message: `Started execution of run for "${job.name}".`, event: { eventType: EventType.RUN_START, runStatus: RunStatus.STARTED } });
   try {
-    return await runWithResources(job, runId, resources, config, writer, failRun);
+    return await runWithResources(job, runId, resources, config, writer, failRun, options.signal);
   } catch (error) {
     // Storage failed mid-run (ours, not the user's): try to leave the run FAILURE rather than STARTED.
     await failRun(toError(error).message, error).catch(() => undefined);
@@ -124,6 +135,7 @@ async function runWithResources(
   config: ParsedRunConfig,
   writer: RunEventWriter,
   failRun: (message: string, error: unknown) => Promise<void>,
+  signal: AbortSignal | undefined,
 ): Promise<RunOutcome> {
   const resourceConfig = Object.fromEntries(Object.entries(config.resources).map(([key, entry]) => [key, entry.config]));
   let built: Awaited<ReturnType<typeof initResources>>;
@@ -136,7 +148,7 @@ async function runWithResources(
     return { success: false, outputs: new Map(), failures: [{ stepKey: null, error: toError(error) }] };
   }
 
-  const results = await runSteps(job, runId, config, built.values, writer);
+  const results = await runSteps(job, runId, config, built.values, writer, signal);
   try {
     await built.dispose();
   } catch (error) {
@@ -149,6 +161,11 @@ async function runWithResources(
   for (const [key, result] of results) {
     if (result.status === "success") outputs.set(key, result.output);
     if (result.status === "failure") failures.push({ stepKey: key, error: result.error });
+  }
+  if (signal?.aborted === true) {
+    const notRun = [...results].flatMap(([key, result]) => (result.status === "canceled" ? [key] : []));
+    await writeCanceled(writer, job.name, notRun);
+    return { success: false, outputs, failures, canceled: true };
   }
   if (failures.length > 0) {
     const first = failures[0]?.error;
@@ -167,6 +184,7 @@ async function runSteps(
   config: ParsedRunConfig,
   resources: Readonly<Record<string, unknown>>,
   writer: RunEventWriter,
+  signal: AbortSignal | undefined,
 ): Promise<Map<string, StepResult>> {
   const plan = buildExecutionPlan(job);
   const promises = new Map<string, Promise<StepResult>>();
@@ -176,6 +194,8 @@ async function runSteps(
     promises.set(
       step.key,
       Promise.all(upstream).then((inputs) => {
+        // Checked between steps: a canceled run starts no further op.
+        if (signal?.aborted === true) return { status: "canceled" as const };
         const blocked = step.upstream.filter((_, i) => inputs[i]?.status !== "success");
         if (blocked.length > 0) {
           writer.emit({
@@ -194,6 +214,16 @@ async function runSteps(
   const results = new Map<string, StepResult>();
   for (const [key, promise] of promises) results.set(key, await promise);
   return results;
+}
+
+/** Ends the run `CANCELED`, naming the ops that did not run. */
+async function writeCanceled(writer: RunEventWriter, jobName: string, notRun: readonly string[]): Promise<void> {
+  const ops = notRun.length === 0 ? "" : ` Op${notRun.length === 1 ? "" : "s"} ${notRun.map((k) => `"${k}"`).join(", ")} did not run.`;
+  await writer.writeFinal({
+    level: "WARNING",
+    message: `Execution of run for "${jobName}" was canceled.${ops}`,
+    event: { eventType: EventType.RUN_CANCELED, runStatus: RunStatus.CANCELED },
+  });
 }
 
 async function executeStep(

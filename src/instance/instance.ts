@@ -2,10 +2,12 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { InstanceReader } from "../definitions/instance-reader.js";
-import { InvalidArgumentError, NotFoundError, TimeoutError } from "../errors/index.js";
+import { ErrorCode, InvalidArgumentError, NotFoundError, TimeoutError, VigilError } from "../errors/index.js";
 import {
   AssetKey,
+  EventType,
   isEventType,
+  RunStatus,
   isTerminalRunStatus,
   SensorStatus,
   type AssetKeyLike,
@@ -27,6 +29,7 @@ import { createRunCoordinator, createRunLauncher, createRunMonitor, type LaunchT
 import type { RunCoordinator } from "../coordinator/run-coordinator.js";
 import type { RunMonitor } from "../coordinator/run-monitor.js";
 import type { RunLauncher } from "../launchers/run-launcher.js";
+import { terminateRunWorker } from "../launchers/terminate-worker.js";
 
 /** Options of `instance.waitForRun`. */
 export interface WaitForRunOptions {
@@ -126,6 +129,44 @@ export class Instance implements InstanceReader, AsyncDisposable {
         throw new TimeoutError(`Run "${runId}" did not finish within ${timeoutMs} ms; it is still ${run.status}.`);
       }
       await new Promise((r) => setTimeout(r, Math.min(pollMs, Math.max(1, deadline - Date.now()))));
+    }
+  }
+
+  /**
+   * Cancels a run. A run that has not started (`QUEUED`, `NOT_STARTED`) becomes `CANCELED` at once;
+   * one starting or running becomes `CANCELING` and its worker is asked to stop (a launcher of this
+   * process, or a subprocess worker on this host, at once; otherwise the daemon's run monitor does
+   * it), after which it ends `CANCELED`. A run already `CANCELING` is returned as it is. Rejects
+   * with a `NotFoundError` for an unknown run and an `InvalidArgumentError` for a finished one.
+   */
+  async cancelRun(runId: string): Promise<Run> {
+    for (;;) {
+      const run = await this.storage.getRun(runId);
+      if (run === null) throw new NotFoundError("run", runId, `Run "${runId}" does not exist in this instance; check the run id.`);
+      if (isTerminalRunStatus(run.status)) {
+        throw new InvalidArgumentError(`Run "${runId}" has already finished (${run.status}); only a queued or running run can be canceled.`);
+      }
+      if (run.status === RunStatus.CANCELING) return run;
+      const immediate = run.status === RunStatus.QUEUED || run.status === RunStatus.NOT_STARTED;
+      try {
+        await this.storage.storeEvents([
+          {
+            runId,
+            jobName: run.jobName,
+            timestamp: Date.now(),
+            level: immediate ? "INFO" : "WARNING",
+            message: immediate ? "Run canceled before it started." : "Cancel requested; the run will stop.",
+            event: immediate ? { eventType: EventType.RUN_CANCELED, runStatus: RunStatus.CANCELED } : { eventType: EventType.RUN_CANCELING, runStatus: RunStatus.CANCELING },
+          },
+        ]);
+      } catch (error) {
+        // Its status moved meanwhile (a coordinator claimed it, or it finished): look again.
+        if (VigilError.is(error, ErrorCode.INVALID_STATUS_TRANSITION)) continue;
+        throw error;
+      }
+      const updated = (await this.storage.getRun(runId)) ?? run;
+      if (!immediate) await terminateRunWorker(updated).catch(() => "unknown");
+      return updated;
     }
   }
 

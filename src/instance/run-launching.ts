@@ -8,6 +8,7 @@ import { InProcessLauncher } from "../launchers/in-process.js";
 import type { RunLauncher } from "../launchers/run-launcher.js";
 import type { StorageOpener } from "../launchers/storage-opener.js";
 import { SubprocessLauncher } from "../launchers/subprocess.js";
+import { terminateRunWorker } from "../launchers/terminate-worker.js";
 import { probeClaimer, probeRunWorker } from "../launchers/worker-probe.js";
 import type { Storage } from "../storage/storage.js";
 import type { CompiledInstanceConfig, StorageConfig } from "./instance-config.js";
@@ -63,7 +64,7 @@ export function createRunCoordinator(storage: Storage, config: CompiledInstanceC
   });
 }
 
-/** The monitor that fails runs whose worker died. */
+/** The monitor that fails runs whose worker died and stops the workers of canceled runs. */
 export function createRunMonitor(storage: Storage): RunMonitor {
-  return new RunMonitor({ storage, probe: probeRunWorker, probeClaimer });
+  return new RunMonitor({ storage, probe: probeRunWorker, probeClaimer, terminate: (run) => terminateRunWorker(run) });
 }

@@ -3,7 +3,7 @@ import { InvalidArgumentError, toError } from "../errors/index.js";
 import { executeRun } from "../execution/index.js";
 import type { Run } from "../model/index.js";
 import type { Storage } from "../storage/storage.js";
-import { acquireOwnerId, releaseOwnerId, thisHost } from "./launcher-owner.js";
+import { acquireOwnerId, releaseOwnerId, setOwnerTerminator, thisHost } from "./launcher-owner.js";
 import { markRunFailed } from "./mark-run-failed.js";
 import { WorkerTag, type RunLauncher } from "./run-launcher.js";
 
@@ -33,12 +33,14 @@ export class InProcessLauncher implements RunLauncher, AsyncDisposable {
   readonly #definitions: Definitions;
   readonly #closeTimeoutMs: number;
   readonly #inFlight = new Map<string, Promise<void>>();
+  readonly #cancels = new Map<string, AbortController>();
   #closed = false;
 
   constructor(options: InProcessLauncherOptions) {
     this.#storage = options.storage;
     this.#definitions = options.definitions;
     this.#closeTimeoutMs = options.closeTimeoutMs ?? 30_000;
+    setOwnerTerminator(this.ownerId, (runId) => this.terminate(runId));
   }
 
   /** Ids of the runs started and not finished yet. */
@@ -55,7 +57,9 @@ export class InProcessLauncher implements RunLauncher, AsyncDisposable {
       [WorkerTag.WORKER_HOST]: thisHost,
       [WorkerTag.WORKER_PID]: String(process.pid),
     });
-    const execution = executeRun(job, run.runId, this.#storage, { sharedResources: this.#definitions.resources })
+    const cancel = new AbortController();
+    this.#cancels.set(run.runId, cancel);
+    const execution = executeRun(job, run.runId, this.#storage, { sharedResources: this.#definitions.resources, signal: cancel.signal })
       .then(
         () => undefined,
         // executeRun records op failures itself; what reaches here is config, resources or storage.
@@ -65,8 +69,22 @@ export class InProcessLauncher implements RunLauncher, AsyncDisposable {
             () => undefined,
           ),
       )
-      .finally(() => this.#inFlight.delete(run.runId));
+      .finally(() => {
+        this.#inFlight.delete(run.runId);
+        this.#cancels.delete(run.runId);
+      });
     this.#inFlight.set(run.runId, execution);
+  }
+
+  /**
+   * Cancels a run this launcher executes, cooperatively: no further op starts (ops running finish)
+   * and the run ends `CANCELED`. Resolves with false when this launcher is not executing it.
+   */
+  async terminate(runId: string): Promise<boolean> {
+    const cancel = this.#cancels.get(runId);
+    if (cancel === undefined) return false;
+    cancel.abort();
+    return true;
   }
 
   async close(): Promise<void> {

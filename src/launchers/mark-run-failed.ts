@@ -26,3 +26,20 @@ export async function markRunFailed(storage: Storage, run: Pick<Run, "runId" | "
     throw thrown;
   }
 }
+
+/**
+ * @internal
+ * Moves a run to `CANCELED` with a RUN_CANCELED event carrying `message`. Returns false, writing
+ * nothing, when the run has already finished.
+ */
+export async function markRunCanceled(storage: Storage, run: Pick<Run, "runId" | "jobName">, message: string): Promise<boolean> {
+  try {
+    await storage.storeEvents([
+      { runId: run.runId, jobName: run.jobName, timestamp: Date.now(), level: "WARNING", message, event: { eventType: EventType.RUN_CANCELED, runStatus: RunStatus.CANCELED } },
+    ]);
+    return true;
+  } catch (thrown) {
+    if (VigilError.is(thrown, ErrorCode.INVALID_STATUS_TRANSITION)) return false;
+    throw thrown;
+  }
+}

@@ -19,6 +19,12 @@ export interface RunLauncher {
    * Rejects when it could not start it; the caller (the coordinator) then marks the run `FAILURE`.
    */
   launch(run: Run): Promise<void>;
+  /**
+   * Asks the execution of a run this launcher started to stop (a cancel): the run ends `CANCELED`.
+   * Resolves with false when this launcher is not executing the run. Optional: a launcher without
+   * it leaves canceling to the `RunMonitor` (see `terminateRunWorker`).
+   */
+  terminate?(runId: string): Promise<boolean>;
   /** Stops launching; resolves when in-flight runs finished or were abandoned. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -36,6 +42,11 @@ export const WorkerTag = {
   WORKER_HOST: "vigil/worker_host",
   /** The pid of the process executing the run (the daemon's own for `in-process`). */
   WORKER_PID: "vigil/worker_pid",
+  /**
+   * The id of the worker process (`subprocess`), also on its command line (`--worker-id=<id>`), so a
+   * probe can tell the worker from a process that reused its pid.
+   */
+  WORKER_ID: "vigil/worker_id",
   /** The file the worker's stdout and stderr go to (`subprocess`). */
   WORKER_LOG: "vigil/worker_log",
 } as const;

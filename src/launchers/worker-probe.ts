@@ -65,7 +65,7 @@ export function probeRunWorker(run: Run): RunWorkerState {
   }
   const exit = observedExits.get(pid);
   if (exit !== undefined && exit.runId === run.runId) return { state: "dead", message: deadWorkerMessage(pid, run.runId, exit) };
-  return processAlive(pid, run.runId) ? { state: "alive" } : { state: "dead", message: deadWorkerMessage(pid, run.runId, null) };
+  return processAlive(pid, workerNeedle(run)) ? { state: "alive" } : { state: "dead", message: deadWorkerMessage(pid, run.runId, null) };
 }
 
 /**
@@ -82,15 +82,25 @@ export function probeClaimer(ownerId: string): "alive" | "dead" | "unknown" {
   return processAlive(pid) ? "alive" : "dead";
 }
 
-/** True when `pid` is a live process (and, if `runId` is given and /proc exists, one whose command line names it). */
-function processAlive(pid: number, runId?: string): boolean {
+/**
+ * @internal
+ * What the command line of a run's worker process contains: its worker id (warm workers learn
+ * their run after starting), or, for workers of older versions, the run id.
+ */
+export function workerNeedle(run: Run): string {
+  const id = run.tags[WorkerTag.WORKER_ID];
+  return id === undefined ? run.runId : `--worker-id=${id}`;
+}
+
+/** True when `pid` is a live process (and, if `needle` is given and /proc exists, one whose command line contains it). */
+export function processAlive(pid: number, needle?: string): boolean {
   try {
     process.kill(pid, 0);
   } catch (error) {
     // EPERM: it exists but belongs to someone else.
     if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
   }
-  if (runId === undefined) return true;
+  if (needle === undefined) return true;
   let cmdline: string;
   try {
     cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
@@ -98,5 +108,5 @@ function processAlive(pid: number, runId?: string): boolean {
     return true; // No /proc (macOS) or it just exited: the kill(0) answer stands.
   }
   // A zombie has an empty command line; a reused pid has another one.
-  return cmdline.includes(runId);
+  return cmdline.includes(needle);
 }

@@ -152,7 +152,7 @@ describe("RunMonitor", () => {
     try {
       const run = await claimRun(storage, await queueRun(storage, "hello_job"));
       // A stand-in for a worker of another (dead) daemon on this host: its command line names the run.
-      const worker = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)", `--run-id=${run.runId}`], { stdio: "ignore" });
+      const worker = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)", "--", `--run-id=${run.runId}`], { stdio: "ignore" });
       await new Promise((r) => worker.once("spawn", r));
       const pid = worker.pid ?? 0;
       await storage.addRunTags(run.runId, {
