@@ -3,6 +3,7 @@ import { daemonScale } from "./daemon-scale.js";
 import { daemonTick } from "./daemon-tick.js";
 import { eventInsert } from "./event-insert.js";
 import { latestMaterialization } from "./latest-materialization.js";
+import { subprocessStartBenchmark } from "./subprocess-start.js";
 
 /** Every benchmark `npm run bench` runs, in order. Add a module here to add one. */
-export const BENCHMARKS: readonly Benchmark[] = [eventInsert, latestMaterialization, daemonTick, daemonScale];
+export const BENCHMARKS: readonly Benchmark[] = [eventInsert, latestMaterialization, daemonTick, daemonScale, subprocessStartBenchmark];
