@@ -101,6 +101,18 @@ describe.skipIf(!run)("web UI in headless Chromium", () => {
     await page.goto(`${server.url}#/`);
     await page.getByRole("heading", { name: "Recent sensor failures" }).waitFor();
   });
+
+  it("cancels a queued run from its Run detail page", async () => {
+    const runId = "queued-in-the-browser";
+    await t.instance.storage.addRun({ runId, jobName: "etl", status: "QUEUED", tags: {}, runConfig: {}, createdAt: Date.now() });
+    await page.goto(`${server.url}#/runs/${runId}`);
+    await page.locator(".facts").getByText("QUEUED").waitFor();
+    await page.getByRole("button", { name: "Cancel run" }).click();
+    await page.locator(".facts").getByText("CANCELED").waitFor();
+    expect((await t.instance.getRun(runId))?.status).toBe("CANCELED");
+    expect(await page.getByRole("button", { name: "Cancel run" }).count()).toBe(0);
+    await page.locator("table.events").getByText("RUN_CANCELED").waitFor();
+  });
 });
 
 describe.skipIf(!run)("web UI in read-only mode", () => {
@@ -115,6 +127,10 @@ describe.skipIf(!run)("web UI in read-only mode", () => {
       await page.getByRole("button", { name: "Preview" }).waitFor();
       expect(await page.getByRole("switch").count()).toBe(0);
       expect(await page.getByRole("button", { name: "Set cursor" }).count()).toBe(0);
+      await t.instance.storage.addRun({ runId: "queued-read-only", jobName: "etl", status: "QUEUED", tags: {}, runConfig: {}, createdAt: Date.now() });
+      await page.goto(`${server.url}#/runs/queued-read-only`);
+      await page.locator(".facts").getByText("QUEUED").waitFor();
+      expect(await page.getByRole("button", { name: "Cancel run" }).count()).toBe(0);
     } finally {
       await browser.close();
       await server.close();

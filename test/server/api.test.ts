@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { Instance } from "../../src/instance/index.js";
-import type { EventsPage, JobSummary, PreviewResult, RunDetail, RunsPage, SensorSummary, TicksPage, AssetSummary, Overview } from "../../src/server/api-types.js";
+import type { EventsPage, JobSummary, PreviewResult, RunDetail, RunsPage, RunSummary, SensorSummary, TicksPage, AssetSummary, Overview } from "../../src/server/api-types.js";
 import { createApp } from "../../src/server/app.js";
 import { startUiServer } from "../../src/server/start-ui-server.js";
 import { createTempDatabase } from "../support/postgres.js";
@@ -156,6 +156,25 @@ function apiSuite(label: string, open: () => Promise<Instance>, cleanup: () => P
         expect((await api().request("/api/sensors/nope")).status).toBe(404);
         expect((await api().request("/api/nope")).status).toBe(404);
       });
+
+      it("cancels a queued run with POST, 404 for an unknown run and 409 for a finished one", async () => {
+        const runId = "queued-run-to-cancel";
+        await t.instance.storage.addRun({ runId, jobName: "etl", status: "QUEUED", tags: {}, runConfig: {}, createdAt: Date.now() });
+        const app = api();
+        expect((await app.request(`/api/runs/${runId}/cancel`)).status).toBe(404);
+        expect((await app.request(`/api/runs/${runId}/cancel`, { method: "POST" })).status).toBe(415);
+        expect((await app.request(`/api/runs/${runId}/cancel`, post({ force: true }))).status).toBe(400);
+        const canceled = await app.request(`/api/runs/${runId}/cancel`, post());
+        expect(canceled.status).toBe(200);
+        expect((await body<RunSummary>(canceled)).status).toBe("CANCELED");
+        expect((await t.instance.getRun(runId))?.status).toBe("CANCELED");
+        const again = await app.request(`/api/runs/${runId}/cancel`, post());
+        expect(again.status).toBe(409);
+        expect(await body<{ error: string }>(again)).toEqual({ error: `Run "${runId}" has already finished (CANCELED); only a queued or running run can be canceled.` });
+        const missing = await app.request("/api/runs/no-such-run/cancel", post());
+        expect(missing.status).toBe(404);
+        expect(await body<{ error: string }>(missing)).toEqual({ error: 'Run "no-such-run" does not exist in this instance.' });
+      });
     });
 
     describe(`HTTP API live stream`, () => {
@@ -187,6 +206,8 @@ function apiSuite(label: string, open: () => Promise<Instance>, cleanup: () => P
         expect(res.status).toBe(403);
         expect((await body<{ error: string }>(res)).error).toMatch(/read-only/);
         expect((await app.request("/api/sensors/idle_sensor/cursor", post({ cursor: "x" }))).status).toBe(403);
+        const [run] = await t.instance.getRuns({ limit: 1 });
+        expect((await app.request(`/api/runs/${run?.runId}/cancel`, post())).status).toBe(403);
         expect((await app.request("/api/sensors/inbox_sensor/preview", post())).status).toBe(200);
         expect((await body<{ readOnly: boolean }>(await app.request("/api/info"))).readOnly).toBe(true);
         expect((await app.request("/api/sensors/idle_sensor", { method: "DELETE" })).status).toBe(405);
@@ -198,6 +219,7 @@ function apiSuite(label: string, open: () => Promise<Instance>, cleanup: () => P
         expect((await app.request("/")).status).toBe(401);
         expect((await app.request("/api/sensors", { headers: { authorization: "Bearer wrong-token" } })).status).toBe(401);
         expect((await app.request("/api/sensors/idle_sensor/start", post())).status).toBe(401);
+        expect((await app.request("/api/runs/no-such-run/cancel", post())).status).toBe(401);
         expect((await app.request("/api/sensors", { headers: { authorization: "Bearer s3cret-token" } })).status).toBe(200);
         const login = await app.request("/?token=s3cret-token");
         expect(login.status).toBe(302);

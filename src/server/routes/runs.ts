@@ -1,11 +1,12 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { ErrorCode, VigilError } from "../../errors/index.js";
 import { RunStatus, RunTag } from "../../model/index.js";
 import type { EventsPage, RunsPage } from "../api-types.js";
 import { httpError } from "../http-error.js";
 import { runDetail, summarizeRun } from "../run-summary.js";
 import type { ServerContext } from "../server-context.js";
-import { limitParam, listParam, nameParam, parseQuery } from "../validate.js";
+import { limitParam, listParam, nameParam, parseJsonBody, parseQuery } from "../validate.js";
 
 const runStatuses = Object.values(RunStatus) as [RunStatus, ...RunStatus[]];
 const tagParam = z.string().max(500).regex(/^[^=]+=.*$/, "must be key=value");
@@ -17,11 +18,12 @@ const runsQuery = z.object({
   sensor: nameParam.optional(),
   tag: z.union([tagParam, z.array(tagParam).max(20)]).optional(),
 });
+const empty = z.object({}).strict();
 const eventsQuery = z.object({ after: z.coerce.number().int().min(0).optional(), limit: limitParam(500, 5000) });
 /** The whole log read to compute step timings, at most. */
 const DETAIL_EVENTS = 10_000;
 
-/** `/api/runs`: filtered pages of runs, one run with its step timings, its event log by storage id. */
+/** `/api/runs`: filtered pages of runs, one run with its step timings, its event log by storage id, cancel. */
 export function runRoutes(ctx: ServerContext): Hono {
   const app = new Hono();
   const { instance } = ctx;
@@ -63,6 +65,19 @@ export function runRoutes(ctx: ServerContext): Hono {
     const events = await instance.getRunEvents(run.runId, { limit: q.limit, ...(q.after === undefined ? {} : { afterStorageId: q.after }) });
     const page: EventsPage = { events, nextAfter: events.length === q.limit ? (events.at(-1)?.storageId ?? null) : null };
     return c.json(page);
+  });
+
+  // A queued run becomes CANCELED at once, a started one CANCELING (Instance.cancelRun); a finished one is a 409.
+  app.post("/:id/cancel", async (c) => {
+    const run = await runWithId(c.req.param("id"));
+    await parseJsonBody(c, empty);
+    try {
+      return c.json(summarizeRun(await instance.cancelRun(run.runId)));
+    } catch (error) {
+      // A finished run: cancelRun says so in one sentence.
+      if (VigilError.is(error, ErrorCode.INVALID_ARGUMENT)) throw httpError(409, error.message);
+      throw error;
+    }
   });
 
   return app;

@@ -1,6 +1,26 @@
-import { useApi, type EventsPage, type RunDetail } from "../api.js";
+import { useMutation } from "@tanstack/react-query";
+import { post, queryClient, useApi, useInfo, type EventsPage, type RunDetail, type RunSummary } from "../api.js";
 import { duration, ErrorStack, Loading, Status, time } from "../format.js";
 import { href } from "../router.js";
+
+/** Statuses a run can be canceled in (Instance.cancelRun). */
+const CANCELABLE = new Set(["QUEUED", "NOT_STARTED", "STARTING", "STARTED"]);
+
+/** The "Cancel run" button of an unfinished run (hidden in read-only mode). */
+function CancelButton({ run }: { run: RunSummary }) {
+  const info = useInfo();
+  const cancel = useMutation({
+    mutationFn: () => post<RunSummary>(`/api/runs/${encodeURIComponent(run.runId)}/cancel`),
+    onSuccess: () => queryClient.invalidateQueries(),
+  });
+  if (info.data?.readOnly !== false || !CANCELABLE.has(run.status)) return null;
+  return (
+    <p>
+      <button type="button" disabled={cancel.isPending} onClick={() => cancel.mutate()}>Cancel run</button>
+      {cancel.error === null ? null : <span className="error"> {cancel.error.message}</span>}
+    </p>
+  );
+}
 
 export function RunDetailPage({ runId }: { runId: string }) {
   const detail = useApi<RunDetail>(`/api/runs/${encodeURIComponent(runId)}`);
@@ -19,6 +39,7 @@ export function RunDetailPage({ runId }: { runId: string }) {
         <dt>Duration</dt><dd>{duration(run.durationMs)}</dd>
         <dt>Tags</dt><dd>{Object.entries(run.tags).map(([k, v]) => <span key={k} className="tag">{k}={v}</span>)}</dd>
       </dl>
+      <CancelButton run={run} />
       {failure === null ? null : <div className="failure"><h2>Failure</h2><ErrorStack message={failure.message} stack={failure.stack} /></div>}
       <h2>Steps</h2>
       <table className="steps">
