@@ -12,6 +12,8 @@ import { DefinitionsSource } from "./definitions-source.js";
 import { runTick, type DaemonLogger, type TickEnvironment } from "./run-tick.js";
 import { resolveSensorStatuses } from "./sensor-status.js";
 import { WorkerEvaluator } from "./worker-evaluator.js";
+import { watches } from "./wakeups.js";
+import type { EventsStoredNotice } from "../storage/storage.js";
 
 /** Options of `new Daemon(...)`. */
 export interface DaemonOptions {
@@ -29,10 +31,11 @@ export interface DaemonOptions {
   /** How long `start()` sleeps between iterations. @defaultValue 1000 */
   loopIntervalMs?: number;
   /**
-   * While `start()` sleeps, how often it polls the newest event log storage id; a new event (a
-   * materialization, a run status change) wakes it at once, so asset and run status sensors react
-   * without waiting for the next iteration (their minimum interval still holds). 0 disables.
-   * @defaultValue 100
+   * Event-driven wakeups under `start()`: when events are stored (`storage.onEventsStored`: on
+   * PostgreSQL LISTEN/NOTIFY, elsewhere a poll of the newest storage id every `wakePollMs`), only
+   * the sensors watching them are evaluated at once — asset and multi-asset sensors by asset key,
+   * run status sensors by status event type — still no more often than their minimum interval
+   * (one that is not due yet is evaluated when it is). 0 disables wakeups. @defaultValue 100
    */
   wakePollMs?: number;
   /**
@@ -84,7 +87,14 @@ export class Daemon implements AsyncDisposable {
   readonly #runs: DaemonRuns;
   readonly #loopIntervalMs: number;
   readonly #wakePollMs: number;
-  #lastStorageId = -1;
+  #unsubscribe: (() => void) | null = null;
+  /** The definitions of the latest iteration: event wakeups pick their sensors from them. */
+  #definitions: Definitions | null = null;
+  /** Watching sensors woken while their previous tick was in flight: looked at again when it ends. */
+  readonly #pending = new Set<string>();
+  /** Woken sensors not due yet: a timer per sensor, for when their minimum interval has passed. */
+  readonly #deferred = new Map<string, NodeJS.Timeout>();
+  readonly #wakeups = new Set<Promise<void>>();
   readonly #log: DaemonLogger;
   readonly #launchRuns: boolean;
   #evaluator: SensorEvaluator | null = null;
@@ -138,6 +148,9 @@ export class Daemon implements AsyncDisposable {
   /** Runs iterations on the clock until `close()`; errors are logged, never thrown. */
   start(): void {
     if (this.#loop !== null || this.#closed) return;
+    if (this.#wakePollMs > 0) {
+      this.#unsubscribe = this.#instance.storage.onEventsStored?.((notice) => this.#onEvents(notice), { pollMs: this.#wakePollMs }) ?? null;
+    }
     this.#loop = (async () => {
       while (!this.#closed) {
         try {
@@ -150,31 +163,38 @@ export class Daemon implements AsyncDisposable {
     })();
   }
 
-  /** Sleeps until the next iteration, or until a new event is stored (event-driven wakeups). */
+  /** Sleeps until the next iteration (or `close()`). */
   async #sleep(): Promise<void> {
     await new Promise<void>((resolve) => {
-      const timers: NodeJS.Timeout[] = [];
+      let timer: NodeJS.Timeout | undefined = undefined;
       const wake = () => {
-        timers.forEach(clearTimeout);
+        clearTimeout(timer);
         this.#wake = null;
         resolve();
       };
+      timer = setTimeout(wake, this.#loopIntervalMs);
       this.#wake = wake;
-      timers.push(setTimeout(wake, this.#loopIntervalMs));
-      if (this.#wakePollMs <= 0) return;
-      const poll = async () => {
-        try {
-          const newest = await this.#instance.storage.getMaxStorageId();
-          const changed = this.#lastStorageId !== -1 && newest > this.#lastStorageId;
-          this.#lastStorageId = newest;
-          if (changed) return wake();
-        } catch {
-          // Storage unreachable: the regular iteration reports it.
-        }
-        if (this.#wake === wake) timers.push(setTimeout(() => void poll(), this.#wakePollMs));
-      };
-      void poll();
     });
+  }
+
+  /** Events were stored: evaluates at once the sensors watching them (event-driven wakeups). */
+  #onEvents(notice: EventsStoredNotice): void {
+    const sensors = (this.#definitions?.sensors ?? []) as unknown as readonly SensorDefinition[];
+    const names = new Set(sensors.filter((s) => watches(s, notice)).map((s) => s.name));
+    if (names.size > 0) this.#wakeUp(names);
+  }
+
+  /** Runs a targeted iteration over `names`; errors are logged. */
+  #wakeUp(names: ReadonlySet<string>): void {
+    if (this.#closed) return;
+    const done = this.#iterate(names)
+      .then((started) => Promise.all(started))
+      .then(
+        () => undefined,
+        (error: unknown) => this.#log("error", toError(error).message),
+      );
+    this.#wakeups.add(done);
+    void done.finally(() => this.#wakeups.delete(done));
   }
 
   /** Stops the loop, waits for ticks in flight and launched in-process runs, stops workers. The instance stays open. */
@@ -182,7 +202,11 @@ export class Daemon implements AsyncDisposable {
     if (this.#closed) return;
     this.#closed = true;
     this.#wake?.();
+    this.#unsubscribe?.();
+    for (const timer of this.#deferred.values()) clearTimeout(timer);
+    this.#deferred.clear();
     await this.#loop;
+    await Promise.allSettled([...this.#wakeups]);
     await Promise.allSettled([...this.#inFlight.values()]);
     await this.#evaluator?.close();
     await this.#runs.close();
@@ -192,26 +216,60 @@ export class Daemon implements AsyncDisposable {
     await this.close();
   }
 
-  /** Starts the ticks due now; returns their promises. */
-  async #iterate(): Promise<Promise<void>[]> {
+  /**
+   * Starts the ticks due now; returns their promises. With `only` (an event wakeup), looks at those
+   * sensors alone, without reloading definitions or launching queued runs.
+   */
+  async #iterate(only?: ReadonlySet<string>): Promise<Promise<void>[]> {
     if (this.#closed) return [];
+    if (only !== undefined) {
+      const sensors = (this.#definitions?.sensors ?? []) as unknown as readonly SensorDefinition[];
+      return this.#startDue(sensors.filter((s) => only.has(s.name)), true);
+    }
     const definitions = await this.#source.get();
     await this.#build(definitions);
+    this.#definitions = definitions;
     // Runs whose worker died are failed; QUEUED runs (a crash after a commit, a coordinator limit
     // that freed up, runs queued by hand) are launched.
     await this.#runs.check();
     if (this.#launchRuns) await this.#runs.dequeue().catch((error: unknown) => this.#log("error", `The daemon could not launch queued runs (${toError(error).message}); it will try again.`));
-    const sensors = definitions.sensors as unknown as readonly SensorDefinition[];
+    return this.#startDue(definitions.sensors as unknown as readonly SensorDefinition[], false);
+  }
+
+  /**
+   * Starts a tick for each running, due sensor of `sensors`. For an event wakeup (`woken`), a sensor
+   * in flight is looked at again when its tick ends, and one not due yet when it is.
+   */
+  async #startDue(sensors: readonly SensorDefinition[], woken: boolean): Promise<Promise<void>[]> {
     const states = await resolveSensorStatuses(this.#instance.storage, sensors);
     const now = this.#clock.now();
     const started: Promise<void>[] = [];
     for (const sensor of sensors) {
       const state = states.get(sensor.name) ?? null;
-      if (state === null || state.status !== "RUNNING" || this.#inFlight.has(sensor.name)) continue;
-      if (!this.#isDue(sensor, state, now)) continue;
+      if (state === null || state.status !== "RUNNING") continue;
+      if (this.#inFlight.has(sensor.name)) {
+        if (woken) this.#pending.add(sensor.name);
+        continue;
+      }
+      const wait = this.#waitMs(sensor, state, now);
+      if (wait > 0) {
+        if (woken) this.#defer(sensor.name, wait);
+        continue;
+      }
       started.push(this.#tick(sensor, state, now));
     }
     return started;
+  }
+
+  /** Wakes `name` again in `ms` (once: a timer already set stays). */
+  #defer(name: string, ms: number): void {
+    if (this.#deferred.has(name) || this.#closed) return;
+    const timer = setTimeout(() => {
+      this.#deferred.delete(name);
+      this.#wakeUp(new Set([name]));
+    }, ms);
+    timer.unref();
+    this.#deferred.set(name, timer);
   }
 
   /** (Re)builds the evaluator and the launcher for the current definitions version. */
@@ -231,18 +289,18 @@ export class Daemon implements AsyncDisposable {
   }
 
   /**
-   * Due when `minimumIntervalSeconds` passed since the start of its previous tick, as stored
+   * How long until due (0: due now): when `minimumIntervalSeconds` passed since the start of its previous tick, as stored
    * (`lastTickStartTimestamp`, written with the `STARTED` tick), so a restarted or second daemon
    * keeps the spacing. Exception: on this daemon's first look at a sensor, a started tick that never
    * ended (start after the last ended tick's) was interrupted and is not counted: it is closed and
    * the sensor evaluated again at once from its stored cursor.
    */
-  #isDue(sensor: SensorDefinition, state: StoredSensorState, now: number): boolean {
+  #waitMs(sensor: SensorDefinition, state: StoredSensorState, now: number): number {
     const ended = state.lastTickTimestamp ?? -Infinity;
     const begun = state.lastTickStartTimestamp ?? -Infinity;
     const stored = !this.#checked.has(sensor.name) && begun > ended ? ended : Math.max(ended, begun);
     const last = Math.max(stored, this.#lastStart.get(sensor.name) ?? -Infinity);
-    return last === -Infinity || now - last >= sensor.minimumIntervalSeconds * 1000;
+    return last === -Infinity ? 0 : Math.max(0, last + sensor.minimumIntervalSeconds * 1000 - now);
   }
 
   #tick(sensor: SensorDefinition, state: StoredSensorState, now: number): Promise<void> {
@@ -258,7 +316,10 @@ export class Daemon implements AsyncDisposable {
       if (tick === null || tick.status === "STARTED" || tick.endTimestamp === null) this.#unchecked.add(name);
       else this.#unchecked.delete(name);
     });
-    const tracked = done.finally(() => this.#inFlight.delete(name));
+    const tracked = done.finally(() => {
+      this.#inFlight.delete(name);
+      if (this.#pending.delete(name)) this.#wakeUp(new Set([name]));
+    });
     this.#inFlight.set(name, tracked);
     return tracked;
   }

@@ -1,5 +1,6 @@
 import type { ColumnDataType, ColumnDefinitionBuilder, CompiledQuery, Kysely, Transaction } from "kysely";
 import type { Database } from "./schema.js";
+import type { EventsStoredNotice } from "./storage.js";
 
 /**
  * Everything that differs between SQLite and PostgreSQL, in one small adapter (the way Kysely's
@@ -27,6 +28,13 @@ export interface DialectCapabilities {
    * holding a lock that keeps other processes from migrating the same database at the same time.
    */
   withMigrationLock<T extends { error?: unknown }>(db: Kysely<Database>, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Tells other connections, at the commit of `trx`, that events were stored (PostgreSQL
+   * `pg_notify`). Absent when the dialect has no notifications: listeners poll instead.
+   */
+  notifyEventsStored?(trx: Transaction<Database>, notice: EventsStoredNotice): Promise<void>;
+  /** Listens for those notifications on a dedicated connection that reconnects; returns the stop function. */
+  listenForEvents?(callback: (notice: EventsStoredNotice) => void): () => void;
   /** The query plan of a compiled query, as text (for tests and benchmarks). */
   explain(db: Kysely<Database>, query: CompiledQuery): Promise<string>;
   /** A short, password-free reason for a driver error, and whether the server is unreachable. */

@@ -16,15 +16,18 @@ import {
 } from "../model/index.js";
 import type { DialectCapabilities } from "./dialect-capabilities.js";
 import { migrate, type MigrateResult } from "./migrations/migrate.js";
+import { selectAssetKeys, type AssetKeyRecord } from "./queries/assets.js";
 import * as events from "./queries/events.js";
 import * as runTags from "./queries/run-tags.js";
 import * as runs from "./queries/runs.js";
 import * as sensors from "./queries/sensors.js";
 import * as ticks from "./queries/ticks.js";
 import { commitTickRows } from "./queries/tick-commit.js";
+import { noticeOf, selectNoticeBetween } from "./queries/event-notices.js";
 import type { Database } from "./schema.js";
 import type {
   EventRecordsFilter,
+  EventsStoredNotice,
   NewRun,
   NewTick,
   RunKeyReservation,
@@ -115,6 +118,8 @@ export class SqlStorage implements Storage {
       const ids = await events.insertEvents(trx, entries, this.#eventRowsPerStatement);
       const now = Date.now();
       for (const [runId, next] of moved) await runs.updateRunStatus(trx, runId, next, now);
+      // Delivered by PostgreSQL at commit, never for a rolled-back append.
+      await this.#caps.notifyEventsStored?.(trx, noticeOf(entries));
       return entries.map((entry, i) => ({ storageId: ids[i] ?? 0, entry }));
     });
   }
@@ -157,6 +162,41 @@ export class SqlStorage implements Storage {
 
   getMaxStorageId(): Promise<number> {
     return this.#read("read the newest storage id", () => events.selectMaxStorageId(this.#db));
+  }
+
+  getAssetKeys(): Promise<AssetKeyRecord[]> {
+    return this.#read("read the asset keys", () => selectAssetKeys(this.#db));
+  }
+
+  onEventsStored(callback: (notice: EventsStoredNotice) => void, options: { pollMs?: number } = {}): () => void {
+    if (this.#caps.listenForEvents !== undefined) return this.#caps.listenForEvents(callback);
+    return this.#pollEvents(callback, options.pollMs ?? 100);
+  }
+
+  /** `onEventsStored` without notifications: polls the newest storage id, then reads what is new. */
+  #pollEvents(callback: (notice: EventsStoredNotice) => void, pollMs: number): () => void {
+    let last: number | null = null;
+    let stopped = false;
+    let timer: NodeJS.Timeout | undefined;
+    const poll = async () => {
+      try {
+        if (this.#closed) return;
+        const newest = await events.selectMaxStorageId(this.#db);
+        if (last !== null && newest > last) {
+          const notice = await selectNoticeBetween(this.#db, last, newest);
+          if (!stopped) callback(notice);
+        }
+        last = newest;
+      } catch {
+        // Storage unreachable or closed: try again at the next poll.
+      }
+      if (!stopped && !this.#closed) timer = setTimeout(() => void poll(), pollMs).unref();
+    };
+    void poll();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
   }
 
   /** @internal The query plan `getEventRecords(filter)` would use, as text (tests and benchmarks). */

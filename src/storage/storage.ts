@@ -1,6 +1,7 @@
 import type {
   EventLogEntry,
   EventLogRecord,
+  EventRecordsQuery,
   EventType,
   Run,
   RunConfigValue,
@@ -74,22 +75,18 @@ export interface RunKeyReservation {
   runKey: string;
 }
 
-/** Which event records `getEventRecords` returns. All bounds are strict. */
-export interface EventRecordsFilter {
-  eventType: EventType;
-  /** Asset key in its string form (`"a/b"`). */
-  assetKey?: string;
-  /** Storage ids strictly greater than this. */
-  afterCursor?: number;
-  /** Storage ids strictly less than this. */
-  beforeCursor?: number;
-  /** ms since epoch, strict. */
-  afterTimestamp?: number;
-  beforeTimestamp?: number;
-  runIds?: readonly string[];
-  /** Oldest first when true; newest first (the default) otherwise. */
-  ascending?: boolean;
-  limit?: number;
+/**
+ * Which event records `getEventRecords` returns: `EventRecordsQuery` with the asset key already in
+ * its string form (`"a/b"`). All bounds are strict.
+ */
+export type EventRecordsFilter = Omit<EventRecordsQuery, "assetKey"> & { assetKey?: string };
+
+/** What `onEventsStored` reports: the kinds of events a committed `storeEvents` wrote. */
+export interface EventsStoredNotice {
+  /** Event types stored (`"ASSET_MATERIALIZATION"`, `"RUN_FAILURE"`…); null when unknown (any may have been). */
+  eventTypes: readonly string[] | null;
+  /** Asset keys (string form `"a/b"`) of the asset events stored; null when unknown. */
+  assetKeys: readonly string[] | null;
 }
 
 export interface EventLogStorage {
@@ -105,6 +102,15 @@ export interface EventLogStorage {
   getRunEvents(runId: string, options?: { afterStorageId?: number; limit?: number }): Promise<EventLogRecord[]>;
   /** The newest storage id in the event log, 0 when empty. Cheap: used to poll for new events. */
   getMaxStorageId(): Promise<number>;
+  /** Every asset key (`"a/b"`) with a materialization and its newest one, by key; a few index seeks per key. */
+  getAssetKeys(): Promise<{ assetKey: string; lastMaterialization: EventLogRecord }[]>;
+  /**
+   * Calls `callback` after events are stored, by any process: on PostgreSQL at once (LISTEN/NOTIFY,
+   * reconnecting after errors, with an unknown-kinds notice after each reconnection); elsewhere by
+   * polling the newest storage id every `pollMs` (default 100). Never throws; returns the
+   * unsubscribe function. Optional: a storage without it gives no event-driven wakeups.
+   */
+  onEventsStored?(callback: (notice: EventsStoredNotice) => void, options?: { pollMs?: number }): () => void;
 }
 
 /** A change to a sensor's stored state; omitted fields keep their value (or their default on insert). */

@@ -59,7 +59,7 @@ describe("Daemon ticks", () => {
     await using t = await setup(definitions);
     await t.daemon.runIteration();
     await t.daemon.close();
-    expect(await t.instance.getSensorState("s")).toMatchObject({ lastTickTimestamp: T0, lastTickStartTimestamp: T0 });
+    expect(await t.instance.storage.getSensorState("s")).toMatchObject({ lastTickTimestamp: T0, lastTickStartTimestamp: T0 });
     t.clock.advance(10_000);
     await using restarted = new Daemon({ instance: t.instance, definitions, clock: t.clock, log: () => undefined });
     await restarted.runIteration();

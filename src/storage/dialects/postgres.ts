@@ -5,6 +5,7 @@ import type { DialectCapabilities } from "../dialect-capabilities.js";
 import { migrate } from "../migrations/migrate.js";
 import type { Database } from "../schema.js";
 import { SqlStorage } from "../sql-storage.js";
+import { listenForEvents, notifyEventsStored } from "./postgres-notify.js";
 
 /** Options of `openPostgresStorage`. */
 export interface PostgresStorageOptions {
@@ -67,7 +68,7 @@ function serverOf(url: string): string {
   }
 }
 
-function capabilities(pool: pg.Pool, schema: string): DialectCapabilities {
+function capabilities(pool: pg.Pool, schema: string, clientConfig: pg.ClientConfig): DialectCapabilities {
   return {
     name: "postgres",
     ddl: {
@@ -100,6 +101,8 @@ function capabilities(pool: pg.Pool, schema: string): DialectCapabilities {
         client.release();
       }
     },
+    notifyEventsStored: (trx, notice) => notifyEventsStored(trx, schema, notice),
+    listenForEvents: (callback) => listenForEvents(clientConfig, schema, callback),
     explain: async (db, query) => {
       const rows = await db.executeQuery<{ "QUERY PLAN": string }>(CompiledQuery.raw(`explain ${query.sql}`, [...query.parameters]));
       return rows.rows.map((r) => r["QUERY PLAN"]).join("\n");
@@ -126,14 +129,14 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
     throw new InvalidArgumentError(`PostgreSQL schema name ${JSON.stringify(schema)} is invalid; use letters, digits and underscores.`);
   }
   const server = serverOf(options.url);
-  const pool = new pg.Pool({
+  const clientConfig: pg.ClientConfig = {
     connectionString: options.url,
-    max: options.poolSize ?? 10,
     connectionTimeoutMillis: 10_000,
     types,
     // Every connection resolves Vigil's unqualified table names in its schema.
     options: `-c search_path=${schema}`,
-  });
+  };
+  const pool = new pg.Pool({ ...clientConfig, max: options.poolSize ?? 10 });
   // An idle connection that dies emits 'error' on the pool; without a listener that kills the
   // process. The next query on the pool reports the problem instead.
   pool.on("error", () => undefined);
@@ -152,7 +155,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
     throw new StorageError(`Cannot connect to PostgreSQL at ${server} (${reason}); check storage.postgres.url in vigil.yaml.`);
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  const caps = capabilities(pool, schema);
+  const caps = capabilities(pool, schema, clientConfig);
   const result = await migrate(db, caps);
   if (result.error !== null) {
     await db.destroy();

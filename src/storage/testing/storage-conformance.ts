@@ -1,6 +1,7 @@
 import { describe } from "vitest";
 import { concurrencyCases } from "./concurrency-cases.js";
 import { eventCases } from "./events-cases.js";
+import { eventNoticeCases } from "./event-notice-cases.js";
 import type { DescribeStorageOptions } from "./fixtures.js";
 import { runStatusCases } from "./run-status-cases.js";
 import { runCases } from "./runs-cases.js";
@@ -21,6 +22,7 @@ export function describeStorage(options: DescribeStorageOptions): void {
   (options.skip === undefined ? describe : describe.skip)(title, () => {
     describe("runs", () => runCases(options));
     describe("event log", () => eventCases(options));
+    describe("event notices", () => eventNoticeCases(options));
     describe("run status events", () => runStatusCases(options));
     describe("sensors and ticks", () => sensorTickCases(options));
     describe("tick commit", () => tickCommitCases(options));
