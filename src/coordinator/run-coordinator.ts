@@ -1,7 +1,7 @@
 import { ErrorCode, toError, VigilError } from "../errors/index.js";
 import { EventType, RunStatus, type EventLogEntry, type Run } from "../model/index.js";
 import type { Storage } from "../storage/storage.js";
-import { markRunFailed } from "./mark-run-failed.js";
+import { markRunFailed } from "../execution/mark-run-failed.js";
 import { isUnlimited, selectRunsToLaunch, type TagConcurrencyLimit } from "./select-runs.js";
 
 /** What the coordinator needs of a launcher (a `RunLauncher` from `launchers/` fits). */

@@ -1,6 +1,6 @@
 import { EventType, RunStatus, type Run } from "../model/index.js";
 import type { Storage } from "../storage/storage.js";
-import { markRunCanceled, markRunFailed } from "./mark-run-failed.js";
+import { markRunCanceled, markRunFailed } from "../execution/mark-run-failed.js";
 
 /** What a probe says about the worker of an in-flight run (`probeRunWorker` from `launchers/` fits). */
 export type WorkerState = { state: "alive" } | { state: "unknown" } | { state: "unlaunched" } | { state: "dead"; message: string };

@@ -4,7 +4,7 @@ import { executeRun } from "../execution/index.js";
 import type { Run } from "../model/index.js";
 import type { Storage } from "../storage/storage.js";
 import { acquireOwnerId, releaseOwnerId, setOwnerTerminator, thisHost } from "./launcher-owner.js";
-import { markRunFailed } from "./mark-run-failed.js";
+import { markRunFailed } from "../execution/mark-run-failed.js";
 import { WorkerTag, type RunLauncher } from "./run-launcher.js";
 
 /** Options of `new InProcessLauncher(...)`. */

@@ -8,7 +8,7 @@ import { executeRun } from "../execution/index.js";
 import { isTerminalRunStatus } from "../model/index.js";
 import type { Storage } from "../storage/storage.js";
 import { loadDefinitionsModule } from "./definitions-module.js";
-import { markRunFailed } from "./mark-run-failed.js";
+import { markRunFailed } from "../execution/mark-run-failed.js";
 import { RUN_WORKER_ENV, type LauncherToWorker, type RunWorkerPayload, type WorkerToLauncher } from "./run-worker-payload.js";
 import { openStorageWith } from "./storage-opener.js";
 

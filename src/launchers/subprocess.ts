@@ -4,7 +4,7 @@ import { DefinitionError, InvalidArgumentError, toError } from "../errors/index.
 import { isTerminalRunStatus, RunStatus, type Run } from "../model/index.js";
 import type { Storage } from "../storage/storage.js";
 import { acquireOwnerId, releaseOwnerId, setOwnerTerminator, thisHost } from "./launcher-owner.js";
-import { markRunCanceled, markRunFailed } from "./mark-run-failed.js";
+import { markRunCanceled, markRunFailed } from "../execution/mark-run-failed.js";
 import { WorkerTag, type RunLauncher } from "./run-launcher.js";
 import type { StorageOpener } from "./storage-opener.js";
 import { WarmPool, type PoolWorker, type WorkerExit } from "./warm-pool.js";

@@ -2,7 +2,6 @@ import type {
   EventLogEntry,
   EventLogRecord,
   EventRecordsQuery,
-  EventType,
   Run,
   RunConfigValue,
   RunStatus,
