@@ -1,13 +1,11 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { AssetKey, EventType, type EventLogRecord } from "../../model/index.js";
+import { AssetKey, EventType } from "../../model/index.js";
 import type { AssetDetail, AssetSummary } from "../api-types.js";
 import { httpError } from "../http-error.js";
 import type { ServerContext } from "../server-context.js";
 import { limitParam, parseQuery } from "../validate.js";
 
-/** How many recent materializations `GET /api/assets` scans for distinct keys. */
-const SCAN = 2000;
 const historyQuery = z.object({ limit: limitParam(100, 1000), before: z.coerce.number().int().min(0).optional() });
 
 /** `/api/assets`: materialized assets with their latest materialization; one asset's history. */
@@ -15,14 +13,10 @@ export function assetRoutes(ctx: ServerContext): Hono {
   const app = new Hono();
   const { instance } = ctx;
 
+  // Every materialized asset, exactly: a few index seeks per asset key (storage getAssetKeys).
   app.get("/", async (c) => {
-    const records = await instance.getEventRecords({ eventType: EventType.ASSET_MATERIALIZATION, limit: SCAN });
-    const latest = new Map<string, EventLogRecord>();
-    for (const record of records) {
-      const key = keyOf(record);
-      if (key !== null && !latest.has(key)) latest.set(key, record);
-    }
-    const list: AssetSummary[] = [...latest].map(([key, record]) => ({ key, latest: record })).sort((a, b) => a.key.localeCompare(b.key));
+    const keys = await instance.storage.getAssetKeys();
+    const list: AssetSummary[] = keys.map((k) => ({ key: k.assetKey, latest: k.lastMaterialization })).sort((a, b) => a.key.localeCompare(b.key));
     return c.json(list);
   });
 
@@ -47,9 +41,4 @@ export function assetRoutes(ctx: ServerContext): Hono {
     return c.json(detail);
   });
   return app;
-}
-
-function keyOf(record: EventLogRecord): string | null {
-  const path = record.entry.event?.assetKey ?? record.entry.event?.materialization?.assetKey;
-  return path === undefined ? null : AssetKey.from([...path]).toString();
 }

@@ -1,4 +1,5 @@
 import { describe } from "vitest";
+import { assetCases } from "./asset-cases.js";
 import { concurrencyCases } from "./concurrency-cases.js";
 import { eventCases } from "./events-cases.js";
 import { eventNoticeCases } from "./event-notice-cases.js";
@@ -22,6 +23,7 @@ export function describeStorage(options: DescribeStorageOptions): void {
   (options.skip === undefined ? describe : describe.skip)(title, () => {
     describe("runs", () => runCases(options));
     describe("event log", () => eventCases(options));
+    describe("asset keys", () => assetCases(options));
     describe("event notices", () => eventNoticeCases(options));
     describe("run status events", () => runStatusCases(options));
     describe("sensors and ticks", () => sensorTickCases(options));
