@@ -18,6 +18,7 @@ const retentionDays = z.number().int().min(-1);
 export const instanceConfigSchema = z.strictObject({
   storage: storageSchema.optional(),
   runLauncher: z.enum(["in-process", "subprocess", "queue"]).optional(),
+  subprocessLauncher: z.strictObject({ warmWorkers: z.number().int().min(0).optional() }).optional(),
   runCoordinator: z
     .strictObject({
       maxConcurrentRuns: z.number().int().min(-1).optional(),
@@ -60,6 +61,11 @@ export type StorageConfig = { kind: "sqlite"; path: string } | { kind: "postgres
 export interface CompiledInstanceConfig {
   storage: StorageConfig;
   runLauncher: "in-process" | "subprocess" | "queue";
+  /** Settings of the subprocess launcher (used when `runLauncher` is "subprocess"). */
+  subprocessLauncher: {
+    /** Worker processes kept started and ready ahead of runs; 0 starts one per run on demand. */
+    warmWorkers: number;
+  };
   runCoordinator: {
     /** -1: no limit. */
     maxConcurrentRuns: number;
@@ -93,6 +99,7 @@ export function compileInstanceConfig(raw: unknown, source: ConfigSource): Compi
   return {
     storage: compileStorage(c.storage, source),
     runLauncher: c.runLauncher ?? "subprocess",
+    subprocessLauncher: { warmWorkers: c.subprocessLauncher?.warmWorkers ?? 2 },
     runCoordinator: {
       maxConcurrentRuns: c.runCoordinator?.maxConcurrentRuns ?? -1,
       tagConcurrencyLimits: (c.runCoordinator?.tagConcurrencyLimits ?? []).map((l) => ({ key: l.key, value: l.value, limit: l.limit })),

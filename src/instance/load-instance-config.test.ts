@@ -32,6 +32,7 @@ describe("loadInstanceConfig", () => {
     expect(config).toEqual({
       storage: { kind: "sqlite", path: join(home, "vigil.db") },
       runLauncher: "subprocess",
+      subprocessLauncher: { warmWorkers: 2 },
       runCoordinator: { maxConcurrentRuns: -1, tagConcurrencyLimits: [] },
       sensors: { timeoutSeconds: 60, workers: 4 },
       retention: { sensor: { purgeAfterDays: { skipped: 7, success: -1, failure: -1, started: -1 } } },
@@ -56,6 +57,7 @@ describe("loadInstanceConfig", () => {
     withYaml(
       [
         "runLauncher: in-process",
+        "subprocessLauncher: { warmWorkers: 0 }",
         "runCoordinator:",
         "  maxConcurrentRuns: 3",
         "  tagConcurrencyLimits:",
@@ -66,6 +68,7 @@ describe("loadInstanceConfig", () => {
     );
     const config = loadInstanceConfig(home);
     expect(config.runLauncher).toBe("in-process");
+    expect(config.subprocessLauncher).toEqual({ warmWorkers: 0 });
     expect(config.runCoordinator).toEqual({ maxConcurrentRuns: 3, tagConcurrencyLimits: [{ key: "team", value: "data", limit: 1 }] });
     expect(config.sensors).toEqual({ timeoutSeconds: 5, workers: 4 });
     expect(config.retention.sensor.purgeAfterDays).toEqual({ skipped: 1, success: -1, failure: 30, started: -1 });
@@ -76,7 +79,7 @@ describe("loadInstanceConfig", () => {
     const error = errorOf(() => loadInstanceConfig(home));
     expect(error.code).toBe(ErrorCode.INSTANCE_CONFIG_INVALID);
     expect(error.message).toBe(
-      `${file} is invalid: unknown key "storgae"; allowed keys at the top level are: storage, runLauncher, runCoordinator, sensors, retention.`,
+      `${file} is invalid: unknown key "storgae"; allowed keys at the top level are: storage, runLauncher, subprocessLauncher, runCoordinator, sensors, retention.`,
     );
   });
 
@@ -92,6 +95,13 @@ describe("loadInstanceConfig", () => {
     expect(errorOf(() => loadInstanceConfig(home)).message).toBe(
       `${file} is invalid: "runLauncher" must be one of "in-process", "subprocess", "queue".`,
     );
+  });
+
+  it("rejects a negative or fractional number of warm workers", () => {
+    const file = withYaml("subprocessLauncher:\n  warmWorkers: -1\n");
+    expect(errorOf(() => loadInstanceConfig(home)).message).toBe(`${file} is invalid: "subprocessLauncher.warmWorkers" must be at least 0.`);
+    withYaml("subprocessLauncher:\n  warmWorkers: 1.5\n");
+    expect(errorOf(() => loadInstanceConfig(home)).message).toMatch(/"subprocessLauncher\.warmWorkers"/);
   });
 
   it("rejects a wrong type, naming the key and the expected type", () => {
@@ -115,7 +125,7 @@ describe("loadInstanceConfig", () => {
   it("rejects a file that is not a mapping", () => {
     const file = withYaml("- a\n- b\n");
     expect(errorOf(() => loadInstanceConfig(home)).message).toBe(
-      `${file} must be a YAML mapping of settings (storage, runLauncher, runCoordinator, sensors, retention), not a list.`,
+      `${file} must be a YAML mapping of settings (storage, runLauncher, subprocessLauncher, runCoordinator, sensors, retention), not a list.`,
     );
   });
 

@@ -46,6 +46,7 @@ export async function createRunLauncher(
         storageOpener: storageOpenerFor(config.storage),
         definitionsFile: target.definitionsFile,
         logDir: join(logRoot, "logs", "runs"),
+        warmWorkers: config.subprocessLauncher.warmWorkers,
       });
     case "queue":
       throw new InstanceConfigError(
