@@ -192,7 +192,7 @@ describe("executeRun", () => {
     const outcome = await executeRun(etl, "r1", storage);
     expect(outcome.success).toBe(true);
     expect((await storage.getRun("r1"))?.status).toBe(RunStatus.SUCCESS);
-    await expect(executeRun(etl, "r1", storage)).rejects.toThrow('Run "r1" is SUCCESS; only a run that is NOT_STARTED, QUEUED, STARTING can be executed.');
+    await expect(executeRun(etl, "r1", storage)).rejects.toThrow('Run "r1" is SUCCESS; only a run that is NOT_STARTED, QUEUED, STARTING, CANCELING can be executed.');
     await expect(executeRun(etl, "nope", storage)).rejects.toThrow('Run "nope" does not exist; create it (storage.addRun) before executing it.');
   });
 
