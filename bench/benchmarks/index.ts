@@ -4,6 +4,7 @@ import { daemonTick } from "./daemon-tick.js";
 import { eventInsert } from "./event-insert.js";
 import { latestMaterialization } from "./latest-materialization.js";
 import { subprocessStartBenchmark } from "./subprocess-start.js";
+import { uiApi } from "./ui-api.js";
 
 /** Every benchmark `npm run bench` runs, in order. Add a module here to add one. */
-export const BENCHMARKS: readonly Benchmark[] = [eventInsert, latestMaterialization, daemonTick, daemonScale, subprocessStartBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [eventInsert, latestMaterialization, daemonTick, daemonScale, subprocessStartBenchmark, uiApi];
