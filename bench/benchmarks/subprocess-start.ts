@@ -73,10 +73,10 @@ async function samplesFromDist(home: string): Promise<number[]> {
   return (JSON.parse(out) as { samples: number[] }).samples;
 }
 
-/** Samples (ms) from the TypeScript sources: daemon in this (tsx) process, workers started with tsx. */
+/** Samples (ms) from the TypeScript sources: daemon in this (tsx) process, workers started with tsx; "vigil" resolves to src/. */
 async function samplesFromSource(home: string): Promise<number[]> {
   const instance = await Instance.open(home);
-  const daemon = new Daemon({ instance, definitions: fixture("subprocess-defs.ts"), loopIntervalMs: 250, log: () => undefined });
+  const daemon = new Daemon({ instance, definitions: fixture("subprocess-defs.mjs"), loopIntervalMs: 250, log: () => undefined });
   try {
     daemon.start();
     await sleep(DURATION_MS);
