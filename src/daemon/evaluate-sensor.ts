@@ -61,9 +61,16 @@ export async function evaluateOnce(definitions: Definitions, instance: InstanceR
       log: new SensorLog(onLog),
     });
     const evaluation = await sensor.evaluate(context);
+    // Looked up once per job, not per request (a tick may carry 100,000 requests).
+    const jobs = new Map<string, ReturnType<Definitions["getJob"]>>();
     const runRequests = evaluation.runRequests.map((r): PlainRunRequest => {
       // resolveRunRequests set jobName on every request; a missing one is a bug caught by getJob.
-      const job = definitions.getJob(r.jobName ?? "");
+      const name = r.jobName ?? "";
+      let job = jobs.get(name);
+      if (job === undefined) {
+        job = definitions.getJob(name);
+        jobs.set(name, job);
+      }
       return { runKey: r.runKey ?? null, jobName: job.name, runConfig: r.runConfig, tags: { ...job.tags, ...r.tags } };
     });
     return {

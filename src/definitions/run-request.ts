@@ -82,6 +82,20 @@ export class RunRequest<TRunConfig extends RunConfigValue = RunConfigValue> {
 }
 Object.defineProperty(RunRequest.prototype, brand, { value: true });
 
+/**
+ * @internal A copy of `request` with its target job and its (frozen) tags resolved. Skips the
+ * constructor's option checks, which `request` already passed: a tick may resolve 100,000 requests.
+ */
+export function resolvedRunRequest<T extends RunConfigValue>(request: RunRequest<T>, jobName: string, tags: Readonly<Record<string, string>>): RunRequest<T> {
+  const copy = Object.create(RunRequest.prototype) as { -readonly [K in keyof RunRequest<T>]: RunRequest<T>[K] };
+  // Same fields, in the constructor's order.
+  copy.runKey = request.runKey;
+  copy.runConfig = request.runConfig;
+  copy.tags = tags;
+  copy.jobName = jobName;
+  return copy as RunRequest<T>;
+}
+
 /** @internal */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;

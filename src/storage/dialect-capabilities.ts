@@ -1,4 +1,4 @@
-import type { ColumnDataType, ColumnDefinitionBuilder, CompiledQuery, Kysely, Transaction } from "kysely";
+import type { ColumnDataType, ColumnDefinitionBuilder, CompiledQuery, Kysely, RawBuilder, SqlBool, Transaction } from "kysely";
 import type { Database } from "./schema.js";
 import type { EventsStoredNotice } from "./storage.js";
 
@@ -16,6 +16,12 @@ export interface DialectCapabilities {
   readonly supportsSkipLocked: boolean;
   /** How many bind parameters one statement may carry; multi-row inserts are chunked below it. */
   readonly maxParameters: number;
+  /**
+   * The condition "`column` is one of `values`" with every value in ONE bind parameter (SQLite
+   * `IN (SELECT value FROM json_each(?))`, PostgreSQL `= any(?::text[])`): a tick's 100,000 run
+   * keys are then looked up in one statement instead of a hundred IN-list chunks.
+   */
+  inStrings(column: string, values: readonly string[]): RawBuilder<SqlBool>;
   /** The schema holding Vigil's tables (and its migration tables), when the dialect has schemas. */
   readonly schema: string | undefined;
   /**

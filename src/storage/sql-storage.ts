@@ -260,7 +260,7 @@ export class SqlStorage implements Storage {
   commitTick(commit: TickCommit): Promise<TickCommitResult> {
     return this.#write(`commit tick ${commit.tickId}`, async (trx) => {
       const limits = {
-        keysPerStatement: this.#keysPerStatement,
+        inStrings: (column: string, values: readonly string[]) => this.#caps.inStrings(column, values),
         eventRowsPerStatement: this.#eventRowsPerStatement,
         maxParameters: this.#caps.maxParameters,
         rowLocks: this.#caps.supportsRowLocks,

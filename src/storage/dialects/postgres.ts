@@ -1,4 +1,4 @@
-import { CompiledQuery, Kysely, PostgresDialect, sql } from "kysely";
+import { CompiledQuery, Kysely, PostgresDialect, sql, type SqlBool } from "kysely";
 import pg from "pg";
 import { ErrorCode, InvalidArgumentError, StorageError, toError } from "../../errors/index.js";
 import type { DialectCapabilities } from "../dialect-capabilities.js";
@@ -79,6 +79,8 @@ function capabilities(pool: pg.Pool, schema: string, clientConfig: pg.ClientConf
     supportsRowLocks: true,
     supportsSkipLocked: true,
     maxParameters: 65_535,
+    // node-postgres sends a JS array as one text[] parameter.
+    inStrings: (column, values) => sql<SqlBool>`${sql.ref(column)} = any(${[...values]}::text[])`,
     schema,
     // Identity values are taken at insert but become visible at commit; holding one lock from
     // before the insert until commit makes both orders agree.

@@ -12,6 +12,7 @@ import {
   type SqliteDatabase,
   type SqliteDialectConfig,
   type SqliteStatement,
+  type SqlBool,
 } from "kysely";
 import { StorageError, toError } from "../../errors/index.js";
 import type { DialectCapabilities } from "../dialect-capabilities.js";
@@ -153,6 +154,8 @@ function sqliteCapabilities(lock: FileWriteLock): DialectCapabilities {
     supportsRowLocks: false,
     supportsSkipLocked: false,
     maxParameters: 32_766,
+    // json_each over one JSON text parameter; the planner probes the (sensor_name, run_key) index per value.
+    inStrings: (column, values) => sql<SqlBool>`${sql.ref(column)} in (select value from json_each(${JSON.stringify(values)}))`,
     schema: undefined,
     // Every write transaction already holds SQLite's single write lock (BEGIN IMMEDIATE).
     serializeEventAppends: async () => undefined,

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import type { Kysely, RawBuilder, SqlBool } from "kysely";
 import { EventType, RunStatus, RunTag, TickStatus, type EventLogEntry, type Run, type Tick } from "../../model/index.js";
 import type { TickCommit, TickCommitResult } from "../storage.js";
 import type { Database } from "../schema.js";
@@ -7,9 +7,10 @@ import { selectTick, updateTickRow } from "./ticks.js";
 
 type Db = Kysely<Database>;
 
-/** How many rows (or IN-list items) one statement may carry, per table, under the dialect's bind limit. */
+/** How many rows one statement may carry, per table, under the dialect's bind limit; and the dialect's hooks. */
 export interface TickCommitLimits {
-  keysPerStatement: number;
+  /** `DialectCapabilities.inStrings`: one statement (one parameter) looks up any number of keys. */
+  inStrings: (column: string, values: readonly string[]) => RawBuilder<SqlBool>;
   eventRowsPerStatement: number;
   maxParameters: number;
   /** Whether `SELECT … FOR UPDATE` exists (locks the tick row until the commit). */
@@ -55,13 +56,18 @@ export async function commitTickRows(
       runKeys.push(r.runKey);
     }
   }
-  const used = await selectReservedKeys(db, sensorName, runKeys, limits.keysPerStatement);
-  const unreserved = runKeys.filter((k) => !used.has(k));
-  for (const k of await selectTaggedKeys(db, sensorName, unreserved, limits.keysPerStatement)) used.add(k);
+  // Counting first spares reading 100,000 rows back in the steady states (all keys new, all used).
+  const reservedCount = await countReservedKeys(db, sensorName, runKeys, limits.inStrings);
+  const used = reservedCount === 0 ? new Set<string>() : reservedCount === runKeys.length ? seen : await selectReservedKeys(db, sensorName, runKeys, limits.inStrings);
+  // `used` only ever holds keys of `runKeys`: the all-new and all-used cases need no per-key lookups.
+  const unreserved = used.size === 0 ? runKeys : used.size === runKeys.length ? [] : runKeys.filter((k) => !used.has(k));
+  for (const k of await selectTaggedKeys(db, sensorName, unreserved, limits.inStrings)) used.add(k);
 
   // 3. Reserve, then create the runs for the keys reserved now (and for key-less requests).
   const runIdByKey = new Map<string, string>();
+  const allUsed = used.size === runKeys.length && runKeys.length > 0;
   const wanted = commit.runRequests.filter((r) => {
+    if (allUsed) return r.runKey === null;
     if (r.runKey === null) return true;
     if (used.has(r.runKey) || runIdByKey.has(r.runKey)) return false;
     runIdByKey.set(r.runKey, r.runId);
@@ -92,7 +98,7 @@ export async function commitTickRows(
   // 4. The tick's end and the sensor's state.
   const succeeded = runs.length > 0 || (commit.handledEvents ?? 0) > 0;
   const status = commit.error !== null ? TickStatus.FAILURE : succeeded ? TickStatus.SUCCESS : TickStatus.SKIPPED;
-  const dedupedRunKeys = runKeys.filter((k) => used.has(k));
+  const dedupedRunKeys = used.size === runKeys.length ? [...runKeys] : used.size === 0 ? [] : runKeys.filter((k) => used.has(k));
   const skipReason =
     status !== TickStatus.SKIPPED
       ? null
@@ -125,32 +131,40 @@ function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
 
+/** Params: a sensor and run keys. Returns: how many of them are reserved in `run_keys`. */
+async function countReservedKeys(db: Db, sensorName: string, keys: readonly string[], inStrings: TickCommitLimits["inStrings"]): Promise<number> {
+  if (keys.length === 0) return 0;
+  const row = await db
+    .selectFrom("run_keys")
+    .select((eb) => eb.fn.countAll<number | string>().as("n"))
+    .where("sensor_name", "=", sensorName)
+    .where(inStrings("run_key", keys))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** Params: a sensor and run keys. Returns: those reserved in `run_keys`. */
-async function selectReservedKeys(db: Db, sensorName: string, keys: readonly string[], size: number): Promise<Set<string>> {
+async function selectReservedKeys(db: Db, sensorName: string, keys: readonly string[], inStrings: TickCommitLimits["inStrings"]): Promise<Set<string>> {
   const out = new Set<string>();
-  for (const chunk of chunks(keys, size)) {
-    const rows = await db.selectFrom("run_keys").select("run_key").where("sensor_name", "=", sensorName).where("run_key", "in", chunk).execute();
-    for (const r of rows) out.add(r.run_key);
-  }
+  if (keys.length === 0) return out;
+  const rows = await db.selectFrom("run_keys").select("run_key").where("sensor_name", "=", sensorName).where(inStrings("run_key", keys)).execute();
+  for (const r of rows) out.add(r.run_key);
   return out;
 }
 
 /** Params: a sensor and run keys. Returns: those carried by a run tagged with that sensor and key. */
-async function selectTaggedKeys(db: Db, sensorName: string, keys: readonly string[], size: number): Promise<string[]> {
-  const out: string[] = [];
-  for (const chunk of chunks(keys, size)) {
-    const rows = await db
-      .selectFrom("run_tags as k")
-      .innerJoin("run_tags as s", "s.run_id", "k.run_id")
-      .select("k.value")
-      .where("k.key", "=", RunTag.RUN_KEY)
-      .where("k.value", "in", chunk)
-      .where("s.key", "=", RunTag.SENSOR_NAME)
-      .where("s.value", "=", sensorName)
-      .execute();
-    out.push(...rows.map((r) => r.value));
-  }
-  return out;
+async function selectTaggedKeys(db: Db, sensorName: string, keys: readonly string[], inStrings: TickCommitLimits["inStrings"]): Promise<string[]> {
+  if (keys.length === 0) return [];
+  const rows = await db
+    .selectFrom("run_tags as k")
+    .innerJoin("run_tags as s", "s.run_id", "k.run_id")
+    .select("k.value")
+    .where("k.key", "=", RunTag.RUN_KEY)
+    .where(inStrings("k.value", keys))
+    .where("s.key", "=", RunTag.SENSOR_NAME)
+    .where("s.value", "=", sensorName)
+    .execute();
+  return rows.map((r) => r.value);
 }
 
 /** Reserves run key → run id pairs. Returns: the keys reserved now (a concurrent holder keeps its own). */
