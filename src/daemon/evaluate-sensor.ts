@@ -20,7 +20,8 @@ export interface PlainRunRequest {
   runKey: string | null;
   jobName: string;
   runConfig: RunConfigValue;
-  tags: Record<string, string>;
+  /** Never mutated: requests with the same resolved tags share one (frozen) object. */
+  tags: Readonly<Record<string, string>>;
 }
 
 /**
@@ -63,6 +64,10 @@ export async function evaluateOnce(definitions: Definitions, instance: InstanceR
     const evaluation = await sensor.evaluate(context);
     // Looked up once per job, not per request (a tick may carry 100,000 requests).
     const jobs = new Map<string, ReturnType<Definitions["getJob"]>>();
+    // Requests without tags of their own share one resolved tag object: merge it with the job's once.
+    let lastTags: Readonly<Record<string, string>> | undefined;
+    let lastJobTags: Readonly<Record<string, string>> | undefined;
+    let lastMerged: Readonly<Record<string, string>> = {};
     const runRequests = evaluation.runRequests.map((r): PlainRunRequest => {
       // resolveRunRequests set jobName on every request; a missing one is a bug caught by getJob.
       const name = r.jobName ?? "";
@@ -71,7 +76,12 @@ export async function evaluateOnce(definitions: Definitions, instance: InstanceR
         job = definitions.getJob(name);
         jobs.set(name, job);
       }
-      return { runKey: r.runKey ?? null, jobName: job.name, runConfig: r.runConfig, tags: { ...job.tags, ...r.tags } };
+      if (r.tags !== lastTags || job.tags !== lastJobTags) {
+        lastTags = r.tags;
+        lastJobTags = job.tags;
+        lastMerged = hasKeys(job.tags) ? Object.freeze({ ...job.tags, ...r.tags }) : r.tags;
+      }
+      return { runKey: r.runKey ?? null, jobName: job.name, runConfig: r.runConfig, tags: lastMerged };
     });
     return {
       ok: true,
@@ -84,6 +94,11 @@ export async function evaluateOnce(definitions: Definitions, instance: InstanceR
   } catch (thrown) {
     return failed(thrown);
   }
+}
+
+function hasKeys(record: Readonly<Record<string, string>>): boolean {
+  for (const _ in record) return true;
+  return false;
 }
 
 /** @internal The outcome of an evaluation that threw. */

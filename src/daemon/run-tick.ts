@@ -1,7 +1,6 @@
-import { randomUUID } from "node:crypto";
 import { serializeError, toError } from "../errors/index.js";
 import { TickStatus, type LogLevel, type Run, type StoredSensorState, type Tick } from "../model/index.js";
-import type { Storage, TickRunRequest } from "../storage/storage.js";
+import type { Storage } from "../storage/storage.js";
 import type { Clock } from "./clock.js";
 import type { EvaluationOutcome, SensorEvaluator } from "./evaluate-sensor.js";
 import { TickStep, crashIfRequested } from "./tick.js";
@@ -117,9 +116,10 @@ function commitOf(outcome: EvaluationOutcome, tick: Tick) {
   if (!outcome.ok) {
     return { runRequests: [], skipReason: null, error: outcome.error, cursor: tick.cursorBefore, storeCursor: false };
   }
-  const runRequests: TickRunRequest[] = outcome.runRequests.map((r) => ({ runId: randomUUID(), ...r }));
+  // Passed through as they are: the commit generates run ids only for the runs it creates (a tick may
+  // carry 100,000 requests whose keys are all used, and a copy per request is mostly GC work).
   // A run status sensor's handler error fails the tick, but its cursor is stored anyway.
-  return { runRequests, skipReason: outcome.skipReason, error: outcome.error, cursor: outcome.cursor, storeCursor: true, handledEvents: outcome.handledEvents };
+  return { runRequests: outcome.runRequests, skipReason: outcome.skipReason, error: outcome.error, cursor: outcome.cursor, storeCursor: true, handledEvents: outcome.handledEvents };
 }
 
 /**

@@ -34,7 +34,16 @@ export class ValidRunConfigs {
 
 /** `JSON.stringify(value)` when the value is made only of plain objects, arrays, strings, finite numbers, booleans and null; else null. */
 function pureJsonText(value: unknown): string | null {
+  // The default config `{}` comes once per request: one key listing, no descriptors, no stringify.
+  if (isEmptyPlainObject(value)) return "{}";
   return isPureJson(value) ? JSON.stringify(value) : null;
+}
+
+function isEmptyPlainObject(value: unknown): boolean {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  // Reflect.ownKeys lists symbol and non-enumerable keys too: none of any kind.
+  return (proto === Object.prototype || proto === null) && Reflect.ownKeys(value).length === 0;
 }
 
 function isPureJson(value: unknown): boolean {

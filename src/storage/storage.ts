@@ -151,14 +151,17 @@ export interface TickUpdate {
 
 /** One run a tick requests, its job resolved and its run config validated. */
 export interface TickRunRequest {
-  /** The id the run gets if it is created. */
-  runId: string;
+  /**
+   * The id the run gets if it is created. Omitted: `commitTick` generates one, only for the runs it
+   * creates (a tick whose 100,000 keys are all used then generates none).
+   */
+  runId?: string;
   jobName: string;
   /** null: no key, so the run is always created. */
   runKey: string | null;
   runConfig: RunConfigValue;
-  /** The job's tags overridden by the request's; `commitTick` adds the `vigil/*` tags over them. */
-  tags: Record<string, string>;
+  /** The job's tags overridden by the request's; `commitTick` adds the `vigil/*` tags over them (it never mutates them: they may be shared). */
+  tags: Readonly<Record<string, string>>;
 }
 
 /** Everything that ends a tick, committed by `commitTick` in one transaction. */

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Kysely, RawBuilder, SqlBool } from "kysely";
 import { EventType, RunStatus, RunTag, TickStatus, type EventLogEntry, type Run, type Tick } from "../../model/index.js";
 import type { TickCommit, TickCommitResult } from "../storage.js";
@@ -30,7 +31,7 @@ const TAG_PARAMS = 3;
  *    used: a reservation in `run_keys`, or any run tagged with this sensor and key (hand-made too);
  * 3. reserves the new keys (`ON CONFLICT DO NOTHING`: a concurrent daemon's reservation wins),
  *    stores one `QUEUED` run per new key and per key-less request, with their tags and
- *    `RUN_ENQUEUED` events;
+ *    `RUN_ENQUEUED` events (a request without `runId` gets one generated here, only if its run is created);
  * 4. ends the tick (SUCCESS with runs, else SKIPPED; FAILURE when `commit.error` is set) and
  *    stores the sensor state (cursor unless `storeCursor` is false, last tick time, last run key).
  * Params: the commit; `now` (ms) for `updated_at`; chunk limits. Returns: the tick and the runs created.
@@ -70,7 +71,7 @@ export async function commitTickRows(
     if (allUsed) return r.runKey === null;
     if (r.runKey === null) return true;
     if (used.has(r.runKey) || runIdByKey.has(r.runKey)) return false;
-    runIdByKey.set(r.runKey, r.runId);
+    runIdByKey.set(r.runKey, r.runId ?? randomUUID());
     return true;
   });
   const reserved = await reserveKeys(db, sensorName, runIdByKey, now, chunkRows(limits.maxParameters, RUN_KEY_PARAMS));
@@ -78,7 +79,8 @@ export async function commitTickRows(
   for (const key of runIdByKey.keys()) if (!reserved.has(key)) used.add(key);
 
   const runs: Run[] = toCreate.map((r) => ({
-    runId: r.runId,
+    // A keyed request's id was settled when its key was reserved.
+    runId: r.runKey === null ? (r.runId ?? randomUUID()) : (runIdByKey.get(r.runKey) ?? randomUUID()),
     jobName: r.jobName,
     status: RunStatus.QUEUED,
     // Precedence: the job's and the request's tags (merged by the caller) < Vigil's own.

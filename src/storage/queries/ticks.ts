@@ -56,21 +56,36 @@ export async function selectTick(db: Db, tickId: number, forUpdate = false): Pro
 }
 
 /**
- * Overwrites a tick's status, end time and body with `tick`'s. Returns: nothing.
+ * The tick's `TickBody` as JSON. A tick whose keys were all used lists the same (up to 100,000) keys
+ * in `runKeys` and `dedupedRunKeys`: that list is serialized once and written twice.
  */
-export async function updateTickRow(db: Db, tick: Tick): Promise<void> {
-  const body: TickBody = {
-    runIds: tick.runIds,
-    runKeys: tick.runKeys,
-    dedupedRunKeys: tick.dedupedRunKeys,
+function tickBodyJson(tick: Tick): string {
+  const runKeys = JSON.stringify(tick.runKeys);
+  const dedupedRunKeys = sameStrings(tick.dedupedRunKeys, tick.runKeys) ? runKeys : JSON.stringify(tick.dedupedRunKeys);
+  // The fields of TickBody, in its order (the reader parses the JSON: order is only cosmetic).
+  const rest: Omit<TickBody, "runIds" | "runKeys" | "dedupedRunKeys"> = {
     skipReason: tick.skipReason,
     error: tick.error,
     cursorBefore: tick.cursorBefore,
     cursor: tick.cursor,
   };
+  return `{"runIds":${JSON.stringify(tick.runIds)},"runKeys":${runKeys},"dedupedRunKeys":${dedupedRunKeys},${JSON.stringify(rest).slice(1)}`;
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Overwrites a tick's status, end time and body with `tick`'s. Returns: nothing.
+ */
+export async function updateTickRow(db: Db, tick: Tick): Promise<void> {
   await db
     .updateTable("ticks")
-    .set({ status: tick.status, end_timestamp: tick.endTimestamp, body: JSON.stringify(body) })
+    .set({ status: tick.status, end_timestamp: tick.endTimestamp, body: tickBodyJson(tick) })
     .where("id", "=", tick.id)
     .execute();
 }

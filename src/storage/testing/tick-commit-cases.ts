@@ -5,7 +5,7 @@ import type { TickCommit, TickRunRequest } from "../storage.js";
 import { newRun, uid, type DescribeStorageOptions } from "./fixtures.js";
 
 /** A run request with a fresh run id. */
-function request(runKey: string | null, overrides: Partial<TickRunRequest> = {}): TickRunRequest {
+function request(runKey: string | null, overrides: Partial<TickRunRequest> = {}): TickRunRequest & { runId: string } {
   return { runId: uid("run"), jobName: "job_a", runKey, runConfig: {}, tags: {}, ...overrides };
 }
 
@@ -67,6 +67,22 @@ export function tickCommitCases({ open }: DescribeStorageOptions): void {
     expect(tick).toMatchObject({ status: "SKIPPED", runIds: [], runKeys: ["a"], dedupedRunKeys: ["a"], cursor: "c2" });
     expect(tick.skipReason).toBe("Every requested run key was already used by this sensor (1 key, listed in dedupedRunKeys); no run was created.");
     expect(await storage.countRuns()).toBe(1);
+  });
+
+  it("generates the run id of a request without one, only for the runs it creates", async () => {
+    await using db = await open();
+    const storage = await db.connect();
+    const t1 = await storage.createTick({ sensorName: "s", timestamp: 100, cursorBefore: null });
+    const { runId: _a, ...a } = request("a");
+    const { runId: _b, ...keyless } = request(null);
+    const first = await storage.commitTick(commitOf(t1.id, [a, a, keyless]));
+    expect(first.runs).toHaveLength(2);
+    expect(new Set(first.runs.map((r) => r.runId)).size).toBe(2);
+    expect(first.tick.runIds).toEqual(first.runs.map((r) => r.runId));
+    expect((await storage.getRun(first.runs[0]?.runId ?? ""))?.tags[RunTag.RUN_KEY]).toBe("a");
+    const t2 = await storage.createTick({ sensorName: "s", timestamp: 200, cursorBefore: "c1" });
+    const second = await storage.commitTick(commitOf(t2.id, [a]));
+    expect(second.tick).toMatchObject({ status: "SKIPPED", runIds: [], dedupedRunKeys: ["a"] });
   });
 
   it("records a failed tick without moving the cursor, or with it when asked (run status sensors)", async () => {
