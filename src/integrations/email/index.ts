@@ -9,3 +9,4 @@ export {
   type EmailOnRunFailureSensorOptions,
   type SmtpType,
 } from "./make-email-on-run-failure-sensor.js";
+export type { RunFailureAlertOptions } from "../run-failure-alert-options.js";

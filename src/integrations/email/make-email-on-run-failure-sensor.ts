@@ -4,11 +4,10 @@ import type SMTPTransport from "nodemailer/lib/smtp-transport/index.js";
 import {
   DefinitionError,
   runFailureSensor,
-  type DefaultSensorStatus,
-  type MonitoredJob,
   type RunFailureSensorContext,
   type RunStatusSensorDefinition,
 } from "../../index.js";
+import type { RunFailureAlertOptions } from "../run-failure-alert-options.js";
 
 /**
  * How the sensor talks to the SMTP server:
@@ -36,7 +35,7 @@ export const SMTP_DEFAULT_PORTS: Readonly<Record<SmtpType, number>> = Object.fre
  * const options: EmailOnRunFailureSensorOptions = { emailFrom: "vigil@example.com", emailTo: ["ops@example.com"], smtpType: "STARTTLS" };
  * @see docs/integrations/email.md
  */
-export interface EmailOnRunFailureSensorOptions {
+export interface EmailOnRunFailureSensorOptions extends RunFailureAlertOptions {
   /** The sender address, also the login user unless `smtpUser` is given. */
   emailFrom: string;
   /**
@@ -65,16 +64,6 @@ export interface EmailOnRunFailureSensorOptions {
   emailBodyFn?: (context: RunFailureSensorContext) => string | Promise<string>;
   /** @defaultValue `"email_on_run_failure"` */
   name?: string;
-  /** The jobs whose failures it reports; by default every job of its `Definitions`. */
-  monitoredJobs?: readonly MonitoredJob[];
-  /** Report the failed runs of every job in the instance. Not together with `monitoredJobs`. */
-  monitorAllJobs?: boolean;
-  /** @defaultValue `30` */
-  minimumIntervalSeconds?: number;
-  /** @defaultValue `DefaultSensorStatus.STOPPED` */
-  defaultStatus?: DefaultSensorStatus;
-  /** The Vigil UI's base URL, e.g. `"https://vigil.example.com"`; the default body then links the run. */
-  webserverBaseUrl?: string;
 }
 
 /**

@@ -10,3 +10,4 @@ export {
   type SlackOnRunFailureSensorOptions,
   type SlackBlock,
 } from "./make-slack-on-run-failure-sensor.js";
+export type { RunFailureAlertOptions } from "../run-failure-alert-options.js";

@@ -10,11 +10,10 @@ import {
 import {
   DefinitionError,
   runFailureSensor,
-  type DefaultSensorStatus,
-  type MonitoredJob,
   type RunFailureSensorContext,
   type RunStatusSensorDefinition,
 } from "../../index.js";
+import type { RunFailureAlertOptions } from "../run-failure-alert-options.js";
 
 /**
  * A Slack Block Kit block, as `chat.postMessage` takes it.
@@ -31,7 +30,7 @@ export type SlackBlock = KnownBlock | Block;
  * const options: SlackOnRunFailureSensorOptions = { channel: "#alerts", slackToken: process.env.SLACK_TOKEN };
  * @see docs/integrations/slack.md
  */
-export interface SlackOnRunFailureSensorOptions {
+export interface SlackOnRunFailureSensorOptions extends RunFailureAlertOptions {
   /** The channel to post to: a name such as `"#alerts"` or a channel id. */
   channel: string;
   /**
@@ -52,16 +51,6 @@ export interface SlackOnRunFailureSensorOptions {
   blocksFn?: (context: RunFailureSensorContext) => SlackBlock[] | Promise<SlackBlock[]>;
   /** @defaultValue `"slack_on_run_failure"` */
   name?: string;
-  /** The jobs whose failures it reports; by default every job of its `Definitions`. */
-  monitoredJobs?: readonly MonitoredJob[];
-  /** Report the failed runs of every job in the instance. Not together with `monitoredJobs`. */
-  monitorAllJobs?: boolean;
-  /** @defaultValue `30` */
-  minimumIntervalSeconds?: number;
-  /** @defaultValue `DefaultSensorStatus.STOPPED` */
-  defaultStatus?: DefaultSensorStatus;
-  /** The Vigil UI's base URL, e.g. `"https://vigil.example.com"`; adds a link to the run. */
-  webserverBaseUrl?: string;
   /** The Slack Web API's base URL. @defaultValue `"https://slack.com/api/"` */
   slackApiUrl?: string;
 }

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from "kysely";
+import type { Insertable, Kysely, Selectable } from "kysely";
 import type { StoredSensorState } from "../../model/index.js";
 import type { SensorStateUpdate } from "../storage.js";
 import type { Database, SensorStatesTable } from "../schema.js";
@@ -48,22 +48,7 @@ export async function upsertSensorState(db: Db, update: SensorStateUpdate, now: 
     ...(update.lastRunKey === undefined ? {} : { last_run_key: update.lastRunKey }),
     updated_at: now,
   };
-  const row = await db
-    .insertInto("sensor_states")
-    .values({
-      name: update.name,
-      status: "STOPPED",
-      status_source: "default",
-      cursor: null,
-      last_tick_timestamp: null,
-      last_tick_start_timestamp: null,
-      last_run_key: null,
-      last_sensor_start_timestamp: null,
-      owner: null,
-      lease_expires_at: null,
-      ...changes,
-    })
-    .onConflict((oc) => oc.column("name").doUpdateSet(changes))
+  const row = await sensorStateUpsert(db, update.name, changes)
     .returningAll()
     .executeTakeFirstOrThrow();
   return toSensorState(row);
@@ -75,4 +60,28 @@ export async function upsertSensorState(db: Db, update: SensorStateUpdate, now: 
  */
 export async function recordTickStart(db: Db, name: string, timestamp: number, now: number): Promise<void> {
   await db.updateTable("sensor_states").set({ last_tick_start_timestamp: timestamp, updated_at: now }).where("name", "=", name).execute();
+}
+
+/**
+ * The one upsert of a sensor's state row: inserts it with defaults (STOPPED, source "default",
+ * every other field null) overlaid by `changes`, or applies `changes` to the existing row.
+ * Params: the row's name and the columns to set. Returns: the query, to run or to return from.
+ */
+export function sensorStateUpsert(db: Db, name: string, changes: Partial<Insertable<SensorStatesTable>> & { updated_at: number }) {
+  return db
+    .insertInto("sensor_states")
+    .values({
+      name,
+      status: "STOPPED",
+      status_source: "default",
+      cursor: null,
+      last_tick_timestamp: null,
+      last_tick_start_timestamp: null,
+      last_run_key: null,
+      last_sensor_start_timestamp: null,
+      owner: null,
+      lease_expires_at: null,
+      ...changes,
+    })
+    .onConflict((oc) => oc.column("name").doUpdateSet(changes));
 }

@@ -4,6 +4,7 @@ import { EventType, RunStatus, RunTag, TickStatus, type EventLogEntry, type Run,
 import type { TickCommit, TickCommitResult } from "../storage.js";
 import type { Database } from "../schema.js";
 import { insertEvents } from "./events.js";
+import { sensorStateUpsert } from "./sensors.js";
 import { selectTick, updateTickRow } from "./ticks.js";
 
 type Db = Kysely<Database>;
@@ -228,20 +229,6 @@ async function storeSensorState(db: Db, commit: TickCommit, tick: Tick, now: num
     ...(lastRunKey === undefined ? {} : { last_run_key: lastRunKey }),
     updated_at: now,
   };
-  await db
-    .insertInto("sensor_states")
-    .values({
-      name: tick.sensorName,
-      status: "STOPPED",
-      status_source: "default",
-      cursor: null,
-      last_tick_start_timestamp: null,
-      last_run_key: null,
-      last_sensor_start_timestamp: null,
-      owner: null,
-      lease_expires_at: null,
-      ...changes,
-    })
-    .onConflict((oc) => oc.column("name").doUpdateSet(changes))
+  await sensorStateUpsert(db, tick.sensorName, changes)
     .execute();
 }
