@@ -1,4 +1,4 @@
-import type { DefaultSensorStatus, MonitoredJob } from "../index.js";
+import type { DefaultSensorStatus, MonitoredJob, RunFailureSensorOptions } from "../index.js";
 
 /** Options every run-failure alert sensor (Slack, email) shares. */
 export interface RunFailureAlertOptions {
@@ -12,4 +12,15 @@ export interface RunFailureAlertOptions {
   defaultStatus?: DefaultSensorStatus;
   /** The Vigil UI's base URL, e.g. `"https://vigil.example.com"`; the alert then links the run. */
   webserverBaseUrl?: string;
+}
+
+/** The options of the underlying `runFailureSensor`, taken from an alert's options (only those set). */
+export function failureSensorOptions(name: string, options: RunFailureAlertOptions): RunFailureSensorOptions {
+  return {
+    name,
+    ...(options.monitoredJobs === undefined ? {} : { monitoredJobs: options.monitoredJobs }),
+    ...(options.monitorAllJobs === undefined ? {} : { monitorAllJobs: options.monitorAllJobs }),
+    ...(options.minimumIntervalSeconds === undefined ? {} : { minimumIntervalSeconds: options.minimumIntervalSeconds }),
+    ...(options.defaultStatus === undefined ? {} : { defaultStatus: options.defaultStatus }),
+  };
 }

@@ -7,7 +7,7 @@ import {
   type RunFailureSensorContext,
   type RunStatusSensorDefinition,
 } from "../../index.js";
-import type { RunFailureAlertOptions } from "../run-failure-alert-options.js";
+import { failureSensorOptions, type RunFailureAlertOptions } from "../run-failure-alert-options.js";
 
 /**
  * How the sensor talks to the SMTP server:
@@ -157,13 +157,7 @@ export function makeEmailOnRunFailureSensor(options: EmailOnRunFailureSensorOpti
   const where = `${smtpType} smtp://${smtpHost}:${smtpPort}`;
 
   return runFailureSensor(
-    {
-      name,
-      ...(options.monitoredJobs === undefined ? {} : { monitoredJobs: options.monitoredJobs }),
-      ...(options.monitorAllJobs === undefined ? {} : { monitorAllJobs: options.monitorAllJobs }),
-      ...(options.minimumIntervalSeconds === undefined ? {} : { minimumIntervalSeconds: options.minimumIntervalSeconds }),
-      ...(options.defaultStatus === undefined ? {} : { defaultStatus: options.defaultStatus }),
-    },
+    failureSensorOptions(name, options),
     async (context) => {
       const subject = await emailSubjectFn(context);
       const html = emailBodyFn === undefined ? defaultEmailBody(context, webserverBaseUrl) : await emailBodyFn(context);

@@ -13,7 +13,7 @@ import {
   type RunFailureSensorContext,
   type RunStatusSensorDefinition,
 } from "../../index.js";
-import type { RunFailureAlertOptions } from "../run-failure-alert-options.js";
+import { failureSensorOptions, type RunFailureAlertOptions } from "../run-failure-alert-options.js";
 
 /**
  * A Slack Block Kit block, as `chat.postMessage` takes it.
@@ -146,13 +146,7 @@ export function makeSlackOnRunFailureSensor(options: SlackOnRunFailureSensorOpti
         });
 
   return runFailureSensor(
-    {
-      name,
-      ...(options.monitoredJobs === undefined ? {} : { monitoredJobs: options.monitoredJobs }),
-      ...(options.monitorAllJobs === undefined ? {} : { monitorAllJobs: options.monitorAllJobs }),
-      ...(options.minimumIntervalSeconds === undefined ? {} : { minimumIntervalSeconds: options.minimumIntervalSeconds }),
-      ...(options.defaultStatus === undefined ? {} : { defaultStatus: options.defaultStatus }),
-    },
+    failureSensorOptions(name, options),
     async (context) => {
       if (client === null) {
         throw new SlackAlertError(
