@@ -1,126 +1,130 @@
-import { EventType, RunStatus, type Run } from "../model/index.js";
-import type { Storage } from "../storage/storage.js";
+import { RunStatus, type ProcessRecord, type Run } from "../model/index.js";
+import type { InFlightRun, Storage } from "../storage/storage.js";
 import { markRunCanceled, markRunFailed } from "../execution/mark-run-failed.js";
 
-/** What a probe says about the worker of an in-flight run (`probeRunWorker` from `launchers/` fits). */
-export type WorkerState = { state: "alive" } | { state: "unknown" } | { state: "unlaunched" } | { state: "dead"; message: string };
+/** What a local probe can say about a registered process: only "dead" is ever acted on at once. */
+export type ProcessProbe = (process: ProcessRecord) => "dead" | "alive" | "unknown";
 
 /** Options of `new RunMonitor(...)`. */
 export interface RunMonitorOptions {
   storage: Storage;
-  /** Tells whether the worker recorded on a run is alive. */
-  probe: (run: Run) => WorkerState;
+  /** A run whose newest heartbeat is older than this is failed (`runMonitoring.heartbeatTimeoutSeconds`). */
+  heartbeatTimeoutMs: number;
+  /** A run claimed this long ago and still `STARTING` is failed (`runMonitoring.startTimeoutSeconds`). */
+  startTimeoutMs: number;
   /**
-   * Tells whether the launcher a run was claimed for (its owner id, from the RUN_STARTING event) is
-   * alive. A run claimed for a dead one and never launched is failed at once, without the grace.
-   * @defaultValue every claimer is "unknown"
+   * The fast path: tells from this host whether a registered process is surely gone (same host and
+   * PID namespace, pid not running). Anything else waits for the heartbeat timeout.
+   * @defaultValue every process "unknown"
    */
-  probeClaimer?: (ownerId: string) => "alive" | "dead" | "unknown";
-  /**
-   * A run left `STARTING` with no worker recorded for this long was claimed by a coordinator that
-   * stopped before launching it. @defaultValue 60_000
-   */
-  unlaunchedGraceMs?: number;
-  /** @defaultValue Date.now */
-  now?: () => number;
-  /**
-   * Asks the live worker of a `CANCELING` run to stop (`terminateRunWorker` from `launchers/` fits);
-   * called on every check until the worker is gone. @defaultValue none: the worker is left alone
-   */
+  probe?: ProcessProbe;
+  /** Asks the live worker of a `CANCELING` run to stop, where this process can (a local fast path). */
   terminate?: (run: Run) => Promise<unknown>;
 }
 
+/** What one `check()` did. */
+export interface MonitorReport {
+  failed: { run: Run; message: string }[];
+  canceled: Run[];
+}
+
 /**
- * Finds runs whose worker died and marks them `FAILURE`, with a RUN_FAILURE event saying so, so
- * that run failure sensors fire (exactly once: the status check in `storeEvents` lets only the
- * first failure through). Call `check()` on every daemon iteration and once at startup.
- *
- * It looks at runs `STARTING` or `STARTED`: a run whose recorded worker the probe finds dead, and a
- * run still `STARTING` with no worker recorded `unlaunchedGraceMs` after its RUN_STARTING event.
- * Runs started without a launcher (`executeInProcess`) record no worker and are left alone.
- *
- * It also finishes cancels: a `CANCELING` run whose worker is alive is handed to `terminate`; one
- * whose worker is gone, or that was never launched, becomes `CANCELED` (not `FAILURE`).
+ * Judges runs in flight from what storage says, so it works for runs on any host: a `STARTING` or
+ * `STARTED` run whose heartbeat is older than the heartbeat timeout, whose worker is surely gone
+ * (the local fast path), whose claimer died before launching it, or that was claimed and not
+ * started within the start timeout, is marked `FAILURE` with a message naming its worker and how
+ * long it has been silent; a `CANCELING` run whose worker is silent or gone becomes `CANCELED`
+ * (one whose worker is alive is asked to stop). Every end goes through `storeEvents`' status check,
+ * so a run is ended once, whoever notices first, and run failure sensors fire once. Times are the
+ * database clock's. Run it in one daemon at a time (the run monitor lease).
  *
  * @example
- * const monitor = new RunMonitor({ storage, probe: probeRunWorker });
- * const failed = await monitor.check();
- * @see docs/runs.md
+ * const monitor = new RunMonitor({ storage, heartbeatTimeoutMs: 60_000, startTimeoutMs: 180_000, probe: probeProcess });
+ * const { failed } = await monitor.check();
+ * @see docs/ownership.md
  */
 export class RunMonitor {
   readonly #storage: Storage;
-  readonly #probe: (run: Run) => WorkerState;
-  readonly #probeClaimer: (ownerId: string) => "alive" | "dead" | "unknown";
-  readonly #graceMs: number;
-  readonly #now: () => number;
+  readonly #heartbeatTimeoutMs: number;
+  readonly #startTimeoutMs: number;
+  readonly #probe: ProcessProbe;
   readonly #terminate: ((run: Run) => Promise<unknown>) | undefined;
 
   constructor(options: RunMonitorOptions) {
     this.#storage = options.storage;
-    this.#probe = options.probe;
-    this.#probeClaimer = options.probeClaimer ?? (() => "unknown");
-    this.#graceMs = options.unlaunchedGraceMs ?? 60_000;
-    this.#now = options.now ?? Date.now;
+    this.#heartbeatTimeoutMs = options.heartbeatTimeoutMs;
+    this.#startTimeoutMs = options.startTimeoutMs;
+    this.#probe = options.probe ?? (() => "unknown");
     this.#terminate = options.terminate;
   }
 
-  /**
-   * Marks the runs whose worker is gone as `FAILURE` (`CANCELED` if they were being canceled) and
-   * asks the workers of `CANCELING` runs to stop; resolves with the runs it failed.
-   */
-  async check(): Promise<Run[]> {
-    const runs = await this.#storage.getRuns({ statuses: [RunStatus.STARTING, RunStatus.STARTED, RunStatus.CANCELING] });
-    const failed: Run[] = [];
-    const unlaunched: Run[] = [];
-    for (const run of runs) {
-      const worker = this.#probe(run);
-      if (run.status === RunStatus.CANCELING) {
-        await this.#finishCancel(run, worker);
-        continue;
-      }
-      if (worker.state === "dead") {
-        if (await markRunFailed(this.#storage, run, worker.message)) failed.push(run);
-      } else if (worker.state === "unlaunched" && run.status === RunStatus.STARTING) {
-        unlaunched.push(run);
+  /** One look at every run in flight; resolves with what it ended. */
+  async check(): Promise<MonitorReport> {
+    const { now, runs } = await this.#storage.getInFlightRuns();
+    const report: MonitorReport = { failed: [], canceled: [] };
+    if (runs.length === 0) return report;
+    const ids = [...new Set(runs.flatMap((r) => [r.workerId, r.claimedBy]).filter((id): id is string => id !== null))];
+    const { processes } = await this.#storage.getProcesses({ ids });
+    const byId = new Map(processes.map((p) => [p.id, p]));
+    for (const entry of runs) {
+      const verdict = this.#judge(entry, byId, now);
+      if (verdict === null) continue;
+      const { run } = entry;
+      if (verdict.kind === "cancel") {
+        if (await markRunCanceled(this.#storage, run, verdict.message)) report.canceled.push(run);
+      } else if (verdict.kind === "terminate") {
+        await this.#terminate?.(run).catch(() => undefined);
+      } else if (await markRunFailed(this.#storage, run, verdict.message)) {
+        report.failed.push({ run, message: verdict.message });
       }
     }
-    for (const { run, deadClaimer } of await this.#staleClaims(unlaunched)) {
-      const message =
-        deadClaimer === null
-          ? `Run "${run.runId}" of job "${run.jobName}" was claimed for launch but no launcher started it within ${Math.round(this.#graceMs / 1000)} s (the daemon that claimed it may have stopped); the run is marked failed.`
-          : `Run "${run.runId}" of job "${run.jobName}" was claimed for launch by ${deadClaimer}, which stopped before starting it; the run is marked failed.`;
-      if (await markRunFailed(this.#storage, run, message)) failed.push(run);
-    }
-    return failed;
+    return report;
   }
 
-  /** A CANCELING run: stop its live worker, or end it CANCELED if it has none (any more). */
-  async #finishCancel(run: Run, worker: WorkerState): Promise<void> {
-    if (worker.state === "alive") {
-      await this.#terminate?.(run);
-    } else if (worker.state === "dead") {
-      await markRunCanceled(this.#storage, run, `Run "${run.runId}" of job "${run.jobName}" was canceled; its worker is gone (${worker.message})`);
-    } else if (worker.state === "unlaunched" && run.startedAt === null) {
-      // Claimed but not started: a launcher that starts it later finds it CANCELED and leaves it.
-      await markRunCanceled(this.#storage, run, `Run "${run.runId}" of job "${run.jobName}" was canceled before a worker started it.`);
+  /** What to do about one run in flight, or null to leave it. */
+  #judge(entry: InFlightRun, processes: ReadonlyMap<string, ProcessRecord>, now: number): { kind: "fail" | "cancel" | "terminate"; message: string } | null {
+    const { run } = entry;
+    const what = `Run "${run.runId}" of job "${run.jobName}"`;
+    const worker = entry.workerId === null ? undefined : processes.get(entry.workerId);
+    const workerName = entry.workerId === null ? "" : describeProcess(entry.workerId, worker);
+    const gone = worker !== undefined && this.#probe(worker) === "dead";
+    const lastSign = entry.heartbeatAt ?? entry.claimedAt ?? run.startedAt ?? run.createdAt;
+    const silentMs = now - lastSign;
+    const silent = silentMs > this.#heartbeatTimeoutMs;
+    const silence = `has sent no heartbeat for ${seconds(silentMs)} (runMonitoring.heartbeatTimeoutSeconds is ${seconds(this.#heartbeatTimeoutMs)})`;
+
+    if (run.status === RunStatus.CANCELING) {
+      if (gone) return { kind: "cancel", message: `${what} was canceled; its worker ${workerName} is no longer running.` };
+      if (silent) return { kind: "cancel", message: `${what} was canceled; its worker ${workerName || "(none recorded)"} ${silence}.` };
+      return { kind: "terminate", message: "" };
     }
+    if (entry.workerId === null && run.status === RunStatus.STARTING) {
+      const claimer = entry.claimedBy === null ? undefined : processes.get(entry.claimedBy);
+      const claimerGone = claimer !== undefined && (claimer.expiresAt <= now || this.#probe(claimer) === "dead");
+      if (claimerGone) {
+        return { kind: "fail", message: `${what} was claimed for launch by ${describeProcess(claimer.id, claimer)}, which stopped before starting it; the run is marked failed.` };
+      }
+      if (now - (entry.claimedAt ?? lastSign) > this.#startTimeoutMs) return { kind: "fail", message: this.#notStarted(what, entry, now) };
+      return null;
+    }
+    if (gone) return { kind: "fail", message: `${what}: its worker ${workerName} is no longer running (seen from this host); the run is marked failed.` };
+    if (silent) return { kind: "fail", message: `${what}: its worker ${workerName || "(none recorded)"} ${silence}; the run is marked failed.` };
+    if (run.status === RunStatus.STARTING && entry.claimedAt !== null && now - entry.claimedAt > this.#startTimeoutMs) {
+      return { kind: "fail", message: this.#notStarted(what, entry, now) };
+    }
+    return null;
   }
 
-  /** The runs whose newest RUN_STARTING event is older than the grace period, or whose claimer is dead. */
-  async #staleClaims(runs: readonly Run[]): Promise<{ run: Run; deadClaimer: string | null }[]> {
-    if (runs.length === 0) return [];
-    const records = await this.#storage.getEventRecords({ eventType: EventType.RUN_STARTING, runIds: runs.map((r) => r.runId) });
-    const claims = new Map<string, { at: number; by: string | undefined }>();
-    for (const { entry } of records) {
-      const previous = claims.get(entry.runId);
-      if (previous === undefined || entry.timestamp >= previous.at) claims.set(entry.runId, { at: entry.timestamp, by: entry.event?.claimedBy });
-    }
-    const cutoff = this.#now() - this.#graceMs;
-    return runs.flatMap((run): { run: Run; deadClaimer: string | null }[] => {
-      const claim = claims.get(run.runId);
-      const by = claim?.by;
-      if (by !== undefined && this.#probeClaimer(by) === "dead") return [{ run, deadClaimer: by }];
-      return (claim?.at ?? 0) < cutoff ? [{ run, deadClaimer: null }] : [];
-    });
+  #notStarted(what: string, entry: InFlightRun, now: number): string {
+    return `${what} was claimed ${seconds(now - (entry.claimedAt ?? now))} ago${entry.claimedBy === null ? "" : ` by ${entry.claimedBy}`} and has not started (runMonitoring.startTimeoutSeconds is ${seconds(this.#startTimeoutMs)}); the run is marked failed.`;
   }
+}
+
+/** `id (host h, pid p)` when the process registered, else the id alone. */
+function describeProcess(id: string, record: ProcessRecord | undefined): string {
+  return record === undefined ? id : `${id} (host ${record.host}, pid ${record.pid})`;
+}
+
+function seconds(ms: number): string {
+  return `${Math.max(0, Math.round(ms / 100) / 10)} s`;
 }

@@ -4,6 +4,7 @@ import type { Definitions } from "../definitions/definitions.js";
 import { toError } from "../errors/index.js";
 import type { Instance } from "../instance/instance.js";
 import type { RunLauncher } from "../launchers/run-launcher.js";
+import { RunQueue } from "./run-queue.js";
 import type { DaemonLogger } from "./run-tick.js";
 import { TickStep, crashIfRequested } from "./tick.js";
 
@@ -11,28 +12,29 @@ import { TickStep, crashIfRequested } from "./tick.js";
  * @internal
  * The daemon's side of run launching, built from the instance (`vigil.yaml`): a launcher
  * (`instance.createRunLauncher`: in-process for a definitions object; for a module path, the
- * configured one), a `RunCoordinator` on it (concurrency limits) and a `RunMonitor`. Dequeues are
- * serialized: a request made while one runs is served by the next one, which starts after it, so
- * every committed run is seen by a dequeue that began after its commit.
+ * configured one), a `RunCoordinator` on it that claims as this daemon, the `RunQueue` loop that
+ * runs the coordinator whenever runs are queued or end, and a `RunMonitor` (run by the daemon that
+ * holds the run monitor lease).
  */
 export class DaemonRuns {
   readonly #instance: Instance;
   readonly #given: RunLauncher | undefined;
   readonly #log: DaemonLogger;
+  readonly #claimedBy: string;
   readonly #monitor: RunMonitor;
+  readonly #queue: RunQueue;
   #launcher: RunLauncher | null = null;
   #coordinator: RunCoordinator | null = null;
   /** Launchers replaced by a reload, closing (they wait for their runs). */
   readonly #retiring = new Set<Promise<void>>();
-  /** A dequeue requested but not started yet: later requests join it. */
-  #scheduled: Promise<void> | null = null;
-  #last: Promise<void> = Promise.resolve();
 
-  constructor(instance: Instance, given: RunLauncher | undefined, log: DaemonLogger) {
+  constructor(instance: Instance, given: RunLauncher | undefined, log: DaemonLogger, claimedBy: string) {
     this.#instance = instance;
     this.#given = given;
     this.#log = log;
+    this.#claimedBy = claimedBy;
     this.#monitor = instance.createRunMonitor();
+    this.#queue = new RunQueue(() => this.#coordinator?.dequeue() ?? Promise.resolve(), log);
   }
 
   /**
@@ -46,34 +48,34 @@ export class DaemonRuns {
     const old = this.#launcher;
     if (old !== null && old !== launcher) this.#retire(old);
     this.#launcher = launcher;
-    this.#coordinator = this.#instance.createRunCoordinator(withCrashPoint(launcher));
+    this.#coordinator = this.#instance.createRunCoordinator(withCrashPoint(launcher), this.#claimedBy);
   }
 
-  /** Launches the `QUEUED` runs that fit the coordinator's limits; resolves when they have started. */
-  dequeue(): Promise<void> {
-    if (this.#scheduled !== null) return this.#scheduled;
-    const next = this.#last.then(async () => {
-      this.#scheduled = null;
-      await this.#coordinator?.dequeue();
-    });
-    this.#scheduled = next;
-    this.#last = next.catch(() => undefined);
-    return next;
+  /** Asks the run queue loop for a pass (runs were queued or ended); never waits. */
+  wake(): void {
+    this.#queue.start();
+    this.#queue.wake();
   }
 
-  /** Fails the runs whose worker died (`RunMonitor.check`); logs rather than throws. */
+  /** Resolves when a claim-and-launch pass that began after this call has ended. */
+  drain(): Promise<void> {
+    return this.#queue.drain();
+  }
+
+  /** Ends the runs whose worker fell silent or died, and canceled runs whose worker is gone (`RunMonitor.check`); logs rather than throws. */
   async check(): Promise<void> {
     try {
-      const failed = await this.#monitor.check();
-      for (const run of failed) this.#log("warn", `Run "${run.runId}" of job "${run.jobName}" lost its worker; it is marked FAILURE.`);
+      const { failed, canceled } = await this.#monitor.check();
+      for (const { message } of failed) this.#log("warn", message);
+      if (failed.length > 0 || canceled.length > 0) this.wake();
     } catch (error) {
       this.#log("error", `The daemon could not check in-flight runs (${toError(error).message}); it will try again.`);
     }
   }
 
-  /** Waits for a dequeue in progress, then closes the launcher (it waits for its runs) and the replaced ones. */
+  /** Stops the run queue after its pass in flight, then closes the launcher (it waits for its runs) and the replaced ones. */
   async close(): Promise<void> {
-    await this.#last;
+    await this.#queue.close();
     await this.#launcher?.close();
     await Promise.allSettled([...this.#retiring]);
   }
@@ -89,7 +91,6 @@ export class DaemonRuns {
 function withCrashPoint(launcher: RunLauncher): RunLauncher {
   return {
     kind: launcher.kind,
-    ...(launcher.ownerId === undefined ? {} : { ownerId: launcher.ownerId }),
     async launch(run) {
       await launcher.launch(run);
       crashIfRequested(TickStep.RUN_LAUNCHED);

@@ -1,10 +1,12 @@
-import { randomUUID } from "node:crypto";
 import type { Definitions } from "../definitions/definitions.js";
 import type { SensorDefinition } from "../definitions/sensor-definition.js";
-import { toError } from "../errors/index.js";
+import { ErrorCode, toError, VigilError } from "../errors/index.js";
+import { newProcessId } from "../execution/process-identity.js";
 import type { Instance } from "../instance/instance.js";
 import type { RunLauncher } from "../launchers/run-launcher.js";
-import type { StoredSensorState } from "../model/index.js";
+import { probeProcess } from "../launchers/worker-probe.js";
+import { EventType, LeaseKind, RUN_MONITOR_LEASE, type LeaseGrant, type StoredSensorState } from "../model/index.js";
+import { DaemonLeases } from "./daemon-leases.js";
 import { SystemClock, type Clock } from "./clock.js";
 import { InThreadEvaluator, type SensorEvaluator } from "./evaluate-sensor.js";
 import { DaemonRuns } from "./daemon-runs.js";
@@ -13,7 +15,7 @@ import { runTick, type DaemonLogger, type TickEnvironment } from "./run-tick.js"
 import { resolveSensorStatuses } from "./sensor-status.js";
 import { WorkerEvaluator } from "./worker-evaluator.js";
 import { watches } from "./wakeups.js";
-import type { EventsStoredNotice } from "../storage/storage.js";
+import type { EventsStoredNotice, LeaseKey } from "../storage/storage.js";
 
 /** Options of `new Daemon(...)`. */
 export interface DaemonOptions {
@@ -45,10 +47,23 @@ export interface DaemonOptions {
    */
   launcher?: RunLauncher;
   /**
-   * Whether the daemon's run coordinator launches `QUEUED` runs (after each tick's commit and at
-   * every iteration). `false` leaves them `QUEUED` for another coordinator. @defaultValue true
+   * Whether the daemon's run queue claims and launches `QUEUED` runs (woken by commits and by runs
+   * queued or ended anywhere, and at least every second). `false` leaves them `QUEUED` for another
+   * daemon. @defaultValue true
    */
   launchRuns?: boolean;
+  /**
+   * On storage that allows one daemon (SQLite): wait as a standby while another live daemon serves
+   * the instance, and take over when it stops, instead of refusing to start (`DaemonConflictError`).
+   * @defaultValue false
+   */
+  standby?: boolean;
+  /**
+   * How long the daemon's registration and sensor leases last without renewal (renewed every third
+   * of it): a killed daemon's sensors tick again elsewhere within twice this. @defaultValue
+   * `daemon.leaseSeconds` of vigil.yaml (15)
+   */
+  leaseSeconds?: number;
   /**
    * Where the daemon reports what it could not record, and every line its sensors log
    * (`context.log`, with time, level, sensor name and tick id; the third argument has them as data).
@@ -59,15 +74,20 @@ export interface DaemonOptions {
 
 const PURGE_EVERY_MS = 60_000;
 
+/** Events after which queued runs may be claimable: a run queued, or a slot freed. */
+const QUEUE_EVENTS = new Set<string>([EventType.RUN_ENQUEUED, EventType.RUN_SUCCESS, EventType.RUN_FAILURE, EventType.RUN_CANCELED]);
+
 /** Warnings, errors and sensors' log lines to stderr; the daemon's own info messages are dropped. */
 const defaultLog: DaemonLogger = (level, message, sensorLine) => {
   if (level !== "info" || sensorLine !== undefined) process.stderr.write(`[vigil daemon] ${message}\n`);
 };
 
 /**
- * The sensor daemon: each iteration evaluates every running sensor whose minimum interval has
- * passed since the start of its previous tick, records a tick per evaluation, commits the runs it
- * requested together with the tick's end and the cursor, and launches them.
+ * The sensor daemon: each iteration evaluates every running sensor it holds the lease of and whose
+ * minimum interval has passed since the start of its previous tick, records a tick per evaluation
+ * and commits the runs it requested together with the tick's end and the cursor, under the lease;
+ * its run queue claims and launches queued runs in a loop of its own. Any number of daemons may
+ * serve one PostgreSQL instance: sensors are spread over them by leases (see docs/ownership.md).
  *
  * @example
  * const clock = new ManualClock(Date.parse("2026-01-01T00:00:00Z"));
@@ -79,8 +99,8 @@ const defaultLog: DaemonLogger = (level, message, sensorLine) => {
  * @see docs/daemon.md
  */
 export class Daemon implements AsyncDisposable {
-  /** Identifies this daemon. */
-  readonly id: string = randomUUID();
+  /** Identifies this daemon: its registered process id, `<host>/<pid>/<random>`. */
+  readonly id: string = newProcessId();
   readonly #instance: Instance;
   readonly #clock: Clock;
   readonly #source: DefinitionsSource;
@@ -97,6 +117,11 @@ export class Daemon implements AsyncDisposable {
   readonly #wakeups = new Set<Promise<void>>();
   readonly #log: DaemonLogger;
   readonly #launchRuns: boolean;
+  readonly #standby: boolean;
+  readonly #leases: DaemonLeases;
+  /** Names of the sensors that ran at the latest iteration: what lease rounds ask for. */
+  #running: string[] = [];
+  #heartbeatTimer: NodeJS.Timeout | null = null;
   #evaluator: SensorEvaluator | null = null;
   /** The definitions version the evaluator and launcher were built for. */
   #builtVersion = -1;
@@ -109,9 +134,11 @@ export class Daemon implements AsyncDisposable {
    * before a tick of this daemon ended. The stored `lastTickStartTimestamp` is what spaces ticks.
    */
   readonly #lastStart = new Map<string, number>();
-  /** Sensors whose dangling ticks may need closing before their next tick. */
-  readonly #unchecked = new Set<string>();
-  readonly #checked = new Set<string>();
+  /**
+   * The lease token each sensor was last ticked under: a sensor seen with a new token was just
+   * acquired (its previous owner's interrupted tick is not counted, see `#waitMs`).
+   */
+  readonly #checked = new Map<string, number>();
   readonly #lastPurge = new Map<string, number>();
 
   constructor(options: DaemonOptions) {
@@ -121,8 +148,17 @@ export class Daemon implements AsyncDisposable {
     this.#wakePollMs = options.wakePollMs ?? 100;
     this.#log = options.log ?? defaultLog;
     this.#launchRuns = options.launchRuns ?? true;
+    this.#standby = options.standby ?? false;
     this.#source = new DefinitionsSource(options.definitions, this.#log);
-    this.#runs = new DaemonRuns(this.#instance, options.launcher, this.#log);
+    this.#runs = new DaemonRuns(this.#instance, options.launcher, this.#log, this.id);
+    this.#leases = new DaemonLeases({
+      storage: this.#instance.storage,
+      id: this.id,
+      leaseMs: (options.leaseSeconds ?? this.#instance.config.daemon.leaseSeconds) * 1000,
+      probe: probeProcess,
+      info: { definitions: typeof options.definitions === "string" ? options.definitions : "(object)", home: this.#instance.home },
+      log: this.#log,
+    });
   }
 
   /**
@@ -136,18 +172,24 @@ export class Daemon implements AsyncDisposable {
   }
 
   /**
-   * Evaluates every running sensor due at `clock.now()` (one tick each; a sensor whose previous
-   * tick is still in flight is left alone) and resolves when their ticks have ended. Never rejects
-   * for a sensor's failure; rejects only if the definitions module never loaded.
+   * Evaluates every running sensor due at `clock.now()` that this daemon holds the lease of (one
+   * tick each; a sensor whose previous tick is still in flight is left alone), resolves when their
+   * ticks have ended and a claim-and-launch pass of the run queue after them has too. Never rejects
+   * for a sensor's failure; rejects if the definitions module never loaded, or with a
+   * `DaemonConflictError` when another daemon serves a SQLite instance (unless `standby`).
    */
   async runIteration(): Promise<void> {
     const started = await this.#iterate();
     await Promise.all(started);
+    if (this.#launchRuns && !this.#closed) await this.#runs.drain();
   }
 
   /** Runs iterations on the clock until `close()`; errors are logged, never thrown. */
   start(): void {
     if (this.#loop !== null || this.#closed) return;
+    // Renewals do not wait for iterations: a slow tick never lets the leases lapse.
+    this.#heartbeatTimer = setInterval(() => void this.#leaseRound().catch((error: unknown) => this.#logRoundError(error)), this.#leaseRoundMs());
+    this.#heartbeatTimer.unref();
     if (this.#wakePollMs > 0) {
       this.#unsubscribe = this.#instance.storage.onEventsStored?.((notice) => this.#onEvents(notice), { pollMs: this.#wakePollMs }) ?? null;
     }
@@ -177,8 +219,9 @@ export class Daemon implements AsyncDisposable {
     });
   }
 
-  /** Events were stored: evaluates at once the sensors watching them (event-driven wakeups). */
+  /** Events were stored: evaluates at once the sensors watching them (event-driven wakeups); wakes the run queue for runs queued or ended. */
   #onEvents(notice: EventsStoredNotice): void {
+    if (this.#launchRuns && (notice.eventTypes === null || notice.eventTypes.some((t) => QUEUE_EVENTS.has(t)))) this.#runs.wake();
     const sensors = (this.#definitions?.sensors ?? []) as unknown as readonly SensorDefinition[];
     const names = new Set(sensors.filter((s) => watches(s, notice)).map((s) => s.name));
     if (names.size > 0) this.#wakeUp(names);
@@ -197,12 +240,17 @@ export class Daemon implements AsyncDisposable {
     void done.finally(() => this.#wakeups.delete(done));
   }
 
-  /** Stops the loop, waits for ticks in flight and launched in-process runs, stops workers. The instance stays open. */
+  /**
+   * Stops the loop, waits for ticks in flight and launched in-process runs, stops workers, then
+   * gives its leases back (other daemons take its sensors at their next round) and unregisters.
+   * The instance stays open.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#wake?.();
     this.#unsubscribe?.();
+    if (this.#heartbeatTimer !== null) clearInterval(this.#heartbeatTimer);
     for (const timer of this.#deferred.values()) clearTimeout(timer);
     this.#deferred.clear();
     await this.#loop;
@@ -210,6 +258,7 @@ export class Daemon implements AsyncDisposable {
     await Promise.allSettled([...this.#inFlight.values()]);
     await this.#evaluator?.close();
     await this.#runs.close();
+    await this.#leases.release().catch((error: unknown) => this.#log("warn", `Daemon ${this.id} could not release its leases (${toError(error).message}); they lapse in ${this.#instance.config.daemon.leaseSeconds} s.`));
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -218,45 +267,83 @@ export class Daemon implements AsyncDisposable {
 
   /**
    * Starts the ticks due now; returns their promises. With `only` (an event wakeup), looks at those
-   * sensors alone, without reloading definitions or launching queued runs.
+   * sensors alone, without reloading definitions, a lease round or run monitoring.
    */
   async #iterate(only?: ReadonlySet<string>): Promise<Promise<void>[]> {
     if (this.#closed) return [];
     if (only !== undefined) {
       const sensors = (this.#definitions?.sensors ?? []) as unknown as readonly SensorDefinition[];
-      return this.#startDue(sensors.filter((s) => only.has(s.name)), true);
+      const picked = sensors.filter((s) => only.has(s.name));
+      return this.#startDue(picked, await resolveSensorStatuses(this.#instance.storage, picked), true);
     }
     const definitions = await this.#source.get();
     await this.#build(definitions);
     this.#definitions = definitions;
-    // Runs whose worker died are failed; QUEUED runs (a crash after a commit, a coordinator limit
-    // that freed up, runs queued by hand) are launched.
-    await this.#runs.check();
-    if (this.#launchRuns) await this.#runs.dequeue().catch((error: unknown) => this.#log("error", `The daemon could not launch queued runs (${toError(error).message}); it will try again.`));
-    return this.#startDue(definitions.sensors as unknown as readonly SensorDefinition[], false);
+    const sensors = definitions.sensors as unknown as readonly SensorDefinition[];
+    const states = await resolveSensorStatuses(this.#instance.storage, sensors);
+    this.#running = sensors.filter((s) => states.get(s.name)?.status === "RUNNING").map((s) => s.name);
+    if (this.#leases.due(this.#wanted())) await this.#leaseRound();
+    // Runs whose worker fell silent are failed (by one daemon: the run monitor lease's holder);
+    // QUEUED runs (a crash after a commit, a limit that freed up, runs queued by hand) are claimed.
+    if (this.#leases.holdsSingleton(RUN_MONITOR_LEASE)) await this.#runs.check();
+    if (this.#launchRuns) this.#runs.wake();
+    return this.#startDue(sensors, states, false);
+  }
+
+  /** What this daemon asks leases for: its running sensors, and the run monitor duty. */
+  #wanted(): LeaseKey[] {
+    return [...this.#running.map((name) => ({ kind: LeaseKind.SENSOR, name })), { kind: LeaseKind.SINGLETON, name: RUN_MONITOR_LEASE }];
   }
 
   /**
-   * Starts a tick for each running, due sensor of `sensors`. For an event wakeup (`woken`), a sensor
-   * in flight is looked at again when its tick ends, and one not due yet when it is.
+   * One lease round now (joins one in flight). On SQLite, when another daemon serves the instance,
+   * rejects with its `DaemonConflictError` — or, as a standby, waits and retries every third of the
+   * lease until that daemon is gone.
    */
-  async #startDue(sensors: readonly SensorDefinition[], woken: boolean): Promise<Promise<void>[]> {
-    const states = await resolveSensorStatuses(this.#instance.storage, sensors);
+  async #leaseRound(): Promise<void> {
+    for (;;) {
+      try {
+        await this.#leases.round(this.#wanted(), [...this.#inFlight.keys()].map((name) => ({ kind: LeaseKind.SENSOR, name })));
+        return;
+      } catch (error) {
+        if (!this.#standby || !VigilError.is(error, ErrorCode.DAEMON_CONFLICT) || this.#closed) throw error;
+        this.#log("info", `Standby: ${toError(error).message.split(";")[0]}; waiting to take over.`);
+        await new Promise((resolve) => setTimeout(resolve, this.#leaseRoundMs()));
+      }
+    }
+  }
+
+  #leaseRoundMs(): number {
+    return Math.max(50, Math.floor(this.#instance.config.daemon.leaseSeconds * 1000) / 3);
+  }
+
+  #logRoundError(error: unknown): void {
+    this.#log("error", `Daemon ${this.id} could not renew its leases (${toError(error).message}); it stops ticking sensors whose lease lapses and retries.`);
+  }
+
+  /**
+   * Starts a tick for each running, due sensor of `sensors` whose lease this daemon holds. For an
+   * event wakeup (`woken`), a sensor in flight is looked at again when its tick ends, and one not
+   * due yet when it is.
+   */
+  #startDue(sensors: readonly SensorDefinition[], states: ReadonlyMap<string, StoredSensorState>, woken: boolean): Promise<void>[] {
     const now = this.#clock.now();
     const started: Promise<void>[] = [];
     for (const sensor of sensors) {
       const state = states.get(sensor.name) ?? null;
       if (state === null || state.status !== "RUNNING") continue;
+      const lease = this.#leases.held(LeaseKind.SENSOR, sensor.name);
+      if (lease === null) continue;
       if (this.#inFlight.has(sensor.name)) {
         if (woken) this.#pending.add(sensor.name);
         continue;
       }
-      const wait = this.#waitMs(sensor, state, now);
+      const wait = this.#waitMs(sensor, state, lease, now);
       if (wait > 0) {
         if (woken) this.#defer(sensor.name, wait);
         continue;
       }
-      started.push(this.#tick(sensor, state, now));
+      started.push(this.#tick(sensor, lease, now));
     }
     return started;
   }
@@ -291,30 +378,26 @@ export class Daemon implements AsyncDisposable {
   /**
    * How long until due (0: due now): when `minimumIntervalSeconds` passed since the start of its previous tick, as stored
    * (`lastTickStartTimestamp`, written with the `STARTED` tick), so a restarted or second daemon
-   * keeps the spacing. Exception: on this daemon's first look at a sensor, a started tick that never
-   * ended (start after the last ended tick's) was interrupted and is not counted: it is closed and
-   * the sensor evaluated again at once from its stored cursor.
+   * keeps the spacing. Exception: at the first tick under a newly acquired lease, a started tick
+   * that never ended (start after the last ended tick's) was interrupted and is not counted: the
+   * tick start closes it and the sensor is evaluated again at once from its stored cursor.
    */
-  #waitMs(sensor: SensorDefinition, state: StoredSensorState, now: number): number {
+  #waitMs(sensor: SensorDefinition, state: StoredSensorState, lease: LeaseGrant, now: number): number {
     const ended = state.lastTickTimestamp ?? -Infinity;
     const begun = state.lastTickStartTimestamp ?? -Infinity;
-    const stored = !this.#checked.has(sensor.name) && begun > ended ? ended : Math.max(ended, begun);
+    const stored = this.#checked.get(sensor.name) !== lease.token && begun > ended ? ended : Math.max(ended, begun);
     const last = Math.max(stored, this.#lastStart.get(sensor.name) ?? -Infinity);
     return last === -Infinity ? 0 : Math.max(0, last + sensor.minimumIntervalSeconds * 1000 - now);
   }
 
-  #tick(sensor: SensorDefinition, state: StoredSensorState, now: number): Promise<void> {
+  #tick(sensor: SensorDefinition, lease: LeaseGrant, now: number): Promise<void> {
     const name = sensor.name;
     this.#lastStart.set(name, now);
     const purge = now - (this.#lastPurge.get(name) ?? -Infinity) >= PURGE_EVERY_MS;
     if (purge) this.#lastPurge.set(name, now);
-    const closeDangling = !this.#checked.has(name) || this.#unchecked.has(name);
     const timeoutSeconds = sensor.options.timeoutSecondsIsDefault ? this.#instance.config.sensors.timeoutSeconds : sensor.timeoutSeconds;
-    const done = runTick(this.#environment(), { sensorName: name, state, timeoutMs: timeoutSeconds * 1000, closeDangling, purge }).then((tick) => {
-      this.#checked.add(name);
-      // A tick that could not end cleanly may have left a STARTED row: check again next time.
-      if (tick === null || tick.status === "STARTED" || tick.endTimestamp === null) this.#unchecked.add(name);
-      else this.#unchecked.delete(name);
+    const done = runTick(this.#environment(), { sensorName: name, lease: { owner: lease.owner, token: lease.token }, timeoutMs: timeoutSeconds * 1000, purge }).then(() => {
+      this.#checked.set(name, lease.token);
     });
     const tracked = done.finally(() => {
       this.#inFlight.delete(name);
@@ -331,7 +414,10 @@ export class Daemon implements AsyncDisposable {
       storage: this.#instance.storage,
       clock: this.#clock,
       evaluator,
-      launch: () => (this.#launchRuns ? this.#runs.dequeue() : Promise.resolve()),
+      queued: () => {
+        if (this.#launchRuns) this.#runs.wake();
+      },
+      leaseLost: (name) => this.#leases.drop(LeaseKind.SENSOR, name),
       retention: this.#instance.config.retention.sensor.purgeAfterDays,
       log: this.#log,
     };

@@ -1,6 +1,6 @@
-import { serializeError, toError } from "../errors/index.js";
-import { TickStatus, type LogLevel, type Run, type StoredSensorState, type Tick } from "../model/index.js";
-import type { Storage } from "../storage/storage.js";
+import { ErrorCode, serializeError, toError, VigilError } from "../errors/index.js";
+import { TickStatus, type LogLevel, type Run, type Tick } from "../model/index.js";
+import type { LeaseProof, Storage } from "../storage/storage.js";
 import type { Clock } from "./clock.js";
 import type { EvaluationOutcome, SensorEvaluator } from "./evaluate-sensor.js";
 import { TickStep, crashIfRequested } from "./tick.js";
@@ -30,8 +30,10 @@ export interface TickEnvironment {
   storage: Storage;
   clock: Clock;
   evaluator: SensorEvaluator;
-  /** Launches the runs a tick created, with the QUEUED ones (the daemon's run coordinator; `crashIfRequested(RUN_LAUNCHED)` per run). */
-  launch(runs: readonly Run[]): Promise<void>;
+  /** Tells the daemon's run queue a tick created runs (it claims and launches them in its own loop; the tick does not wait). */
+  queued(runs: readonly Run[]): void;
+  /** The sensor's lease was taken over: the daemon forgets it. */
+  leaseLost(sensorName: string): void;
   retention: TickRetention;
   log: DaemonLogger;
 }
@@ -39,10 +41,9 @@ export interface TickEnvironment {
 /** @internal One tick to run. */
 export interface TickInput {
   sensorName: string;
-  state: StoredSensorState | null;
   timeoutMs: number;
-  /** Close this sensor's `STARTED` ticks first (left by a crash, or by a failed commit). */
-  closeDangling: boolean;
+  /** The sensor's lease: the tick is started and committed only under it. */
+  lease: LeaseProof;
   /** Purge old ticks after this one. */
   purge: boolean;
 }
@@ -50,43 +51,59 @@ export interface TickInput {
 const DAY_MS = 86_400_000;
 
 /**
- * @internal One tick of one sensor, as a state machine: close dangling ticks → create the `STARTED`
- * tick → evaluate → commit (one transaction: runs, tick end, cursor) → launch the created runs →
- * purge old ticks. Never throws: what cannot be stored is logged, and the tick left `STARTED` is
- * closed by the next one. Returns the ended tick, or null when none could be stored.
+ * @internal One tick of one sensor, as a state machine: start the `STARTED` tick under the lease
+ * (closing dangling ones, reading the state) → evaluate → commit under the lease (one transaction:
+ * runs, tick end, cursor) → tell the run queue → purge old ticks. Never throws: what cannot be
+ * stored is logged, and the tick left `STARTED` is closed by the next one. A lease taken over by
+ * another daemon ends the tick quietly (nothing was written). Returns the ended tick, or null when
+ * none could be stored.
  */
 export async function runTick(env: TickEnvironment, input: TickInput): Promise<Tick | null> {
   const { storage, clock } = env;
   const name = input.sensorName;
   let tick: Tick | null = null;
   try {
-    if (input.closeDangling) await closeDanglingTicks(env, name);
-    tick = await storage.createTick({ sensorName: name, timestamp: clock.now(), cursorBefore: input.state?.cursor ?? null });
+    const started = await storage.startTick({ sensorName: name, timestamp: clock.now(), lease: input.lease });
+    tick = started.tick;
+    for (const closed of started.closed) env.log("warn", `Sensor "${name}": closed interrupted tick ${closed.id} as SKIPPED.`);
     crashIfRequested(TickStep.TICK_CREATED);
 
     const tickId = tick.id;
+    const state = started.state;
     const outcome = await env.evaluator.evaluate(
       {
         sensorName: name,
-        cursor: input.state?.cursor ?? null,
-        lastRunKey: input.state?.lastRunKey ?? null,
-        lastTickCompletionTime: input.state?.lastTickTimestamp ?? null,
+        cursor: state?.cursor ?? null,
+        lastRunKey: state?.lastRunKey ?? null,
+        lastTickCompletionTime: state?.lastTickTimestamp ?? null,
         timeoutMs: input.timeoutMs,
       },
       (entry) => logSensorLine(env.log, { sensorName: name, tickId, ...entry }),
     );
     crashIfRequested(TickStep.EVALUATED);
 
-    const { tick: ended, runs } = await storage.commitTick({ tickId: tick.id, ...commitOf(outcome, tick), endTimestamp: clock.now(), createdAt: Date.now() });
+    const { tick: ended, runs } = await storage.commitTick({
+      tickId: tick.id,
+      lease: input.lease,
+      ...commitOf(outcome, tick),
+      endTimestamp: clock.now(),
+      createdAt: Date.now(),
+    });
     tick = ended;
     crashIfRequested(TickStep.COMMITTED);
     for (let i = 0; i < runs.length; i++) crashIfRequested(TickStep.RUN_CREATED);
 
-    await env.launch(runs);
+    if (runs.length > 0) env.queued(runs);
     if (input.purge) await purgeTicks(env, name);
     crashIfRequested(TickStep.TICK_COMPLETED);
     return tick;
   } catch (thrown) {
+    if (VigilError.is(thrown, ErrorCode.LEASE_LOST)) {
+      // Another daemon owns the sensor now; it closes this tick if it was left STARTED.
+      env.log("info", toError(thrown).message);
+      env.leaseLost(name);
+      return null;
+    }
     // Storage failed (or a bug): record the failure on the tick if it is still open, else log.
     const error = serializeError(toError(thrown));
     env.log("error", `Sensor "${name}": the daemon could not complete its tick (${error.message}); it will be retried.`);
@@ -120,22 +137,6 @@ function commitOf(outcome: EvaluationOutcome, tick: Tick) {
   // carry 100,000 requests whose keys are all used, and a copy per request is mostly GC work).
   // A run status sensor's handler error fails the tick, but its cursor is stored anyway.
   return { runRequests: outcome.runRequests, skipReason: outcome.skipReason, error: outcome.error, cursor: outcome.cursor, storeCursor: true, handledEvents: outcome.handledEvents };
-}
-
-/**
- * Closes the sensor's `STARTED` ticks (a crash, or a commit that failed, left them): `SKIPPED`
- * with a reason saying so. Nothing of theirs was committed, so the sensor is simply evaluated
- * again from its stored cursor.
- */
-async function closeDanglingTicks(env: TickEnvironment, sensorName: string): Promise<void> {
-  for (const dangling of await env.storage.getTicks(sensorName, { statuses: [TickStatus.STARTED] })) {
-    await env.storage.updateTick(dangling.id, {
-      status: TickStatus.SKIPPED,
-      endTimestamp: env.clock.now(),
-      skipReason: `Tick ${dangling.id} was interrupted before it committed (the daemon stopped or lost storage); nothing of it was stored, and the sensor is evaluated again from its previous cursor.`,
-    });
-    env.log("warn", `Sensor "${sensorName}": closed interrupted tick ${dangling.id} as SKIPPED.`);
-  }
 }
 
 /** Deletes this sensor's ticks older than their status's retention, by the daemon's clock. */

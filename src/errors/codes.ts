@@ -23,6 +23,10 @@ export const ErrorCode = {
   INVALID_STATUS_TRANSITION: "INVALID_STATUS_TRANSITION",
   /** Something took longer than it was allowed to. */
   TIMEOUT: "TIMEOUT",
+  /** A daemon acted on a sensor (or other leased work) whose lease it no longer holds. */
+  LEASE_LOST: "LEASE_LOST",
+  /** Another daemon already serves an instance that allows only one (SQLite). */
+  DAEMON_CONFLICT: "DAEMON_CONFLICT",
   /** A bug in Vigil. */
   INVARIANT_VIOLATED: "INVARIANT_VIOLATED",
 } as const;

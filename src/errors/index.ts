@@ -8,4 +8,5 @@ export { StorageError, InvalidStatusTransitionError } from "./storage-error.js";
 export { InvariantError, unreachable } from "./invariant-error.js";
 export { InstanceConfigError } from "./instance-config-error.js";
 export { TimeoutError } from "./timeout-error.js";
+export { LeaseLostError, DaemonConflictError } from "./ownership-error.js";
 export { serializeError, deserializeError, toError, type SerializedError } from "./serialize-error.js";

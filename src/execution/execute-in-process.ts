@@ -7,6 +7,7 @@ import { InvalidArgumentError, InvariantError, NotFoundError } from "../errors/i
 import { AssetMaterialization, EventType, RunStatus, type EventLogEntry, type Run, type RunConfigValue } from "../model/index.js";
 import type { Storage } from "../storage/storage.js";
 import { executeRun, type RunOutcome } from "./execute-job.js";
+import type { RunHeartbeat } from "./run-heartbeat.js";
 
 /** Options of `executeJobInProcess`. */
 export interface ExecuteJobInProcessOptions {
@@ -26,6 +27,10 @@ export interface ExecuteJobInProcessOptions {
   raiseOnError?: boolean;
   /** @defaultValue a random UUID */
   runId?: string;
+  /** The process's run heartbeat (e.g. `instance.runHeartbeat()`), so a run monitor sees the run alive. */
+  heartbeat?: RunHeartbeat;
+  /** Cancels the run (no further op starts; it ends CANCELED), e.g. on Ctrl-C. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -46,7 +51,12 @@ export async function executeJobInProcess(job: AnyJobDefinition, options: Execut
   validateRunConfigWith(job, runConfig, { ...toResourceDefinitions(options.sharedResources ?? {}), ...job.resources, ...toResourceDefinitions(options.resources ?? {}) });
   const runId = options.runId ?? randomUUID();
   await storage.addRun({ runId, jobName: job.name, status: RunStatus.NOT_STARTED, tags: { ...job.tags, ...(options.tags ?? {}) }, runConfig, createdAt: Date.now() });
-  const runOptions = { resources: options.resources ?? {}, sharedResources: options.sharedResources ?? {} };
+  const runOptions = {
+    resources: options.resources ?? {},
+    sharedResources: options.sharedResources ?? {},
+    ...(options.heartbeat === undefined ? {} : { heartbeat: options.heartbeat }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  };
   const outcome = await executeRun(job, runId, storage, runOptions);
   const run = await storage.getRun(runId);
   if (run === null) throw new InvariantError(`Run "${runId}" vanished from storage while it executed.`);

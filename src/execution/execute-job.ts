@@ -2,13 +2,14 @@ import type { ParsedRunConfig } from "../config/index.js";
 import type { AnyJobDefinition } from "../definitions/job.js";
 import { initResources, planResources, toResourceDefinitions, type ResourceDefinition, type ResourceLike } from "../definitions/resource.js";
 import { validateRunConfigWith } from "../definitions/validate-run-config.js";
-import { InvalidArgumentError, NotFoundError, runUserCode, serializeError, toError, UserCodeError } from "../errors/index.js";
-import { EventType, RunStatus, type Run } from "../model/index.js";
+import { ErrorCode, InvalidArgumentError, NotFoundError, runUserCode, serializeError, toError, UserCodeError, VigilError } from "../errors/index.js";
+import { EventType, isTerminalRunStatus, RunStatus, type Run } from "../model/index.js";
 import type { Storage } from "../storage/storage.js";
 import { RunEventWriter } from "./event-writer.js";
 import { isJsonValue } from "./json-value.js";
 import { createEventLogger, createOpContext } from "./op-context.js";
 import { buildExecutionPlan, type ExecutionStep } from "./plan.js";
+import type { RunHeartbeat } from "./run-heartbeat.js";
 
 /** Options of `executeRun`. */
 export interface ExecuteRunOptions {
@@ -21,6 +22,12 @@ export interface ExecuteRunOptions {
    * ends `CANCELED` with a RUN_CANCELED event. A run found `CANCELING` is canceled before it starts.
    */
   signal?: AbortSignal;
+  /**
+   * The heartbeat of the executing process: the run is tracked by it while it executes (so a run
+   * monitor can tell it is alive), and stopped like a cancel when a beat finds it CANCELING, or
+   * ended by someone else (then nothing more is written).
+   */
+  heartbeat?: RunHeartbeat;
 }
 
 /** Why a run failed: a step, a resource, or the run as a whole. */
@@ -58,6 +65,36 @@ const EXECUTABLE_STATUSES: readonly RunStatus[] = [RunStatus.NOT_STARTED, RunSta
  */
 export async function executeRun(job: AnyJobDefinition, runId: string, storage: Storage, options: ExecuteRunOptions = {}): Promise<RunOutcome> {
   const run = await loadExecutableRun(job, runId, storage);
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  if (options.signal?.aborted === true) stop.abort();
+  let endedElsewhere = false;
+  const untrack = options.heartbeat?.track(runId, (reason) => {
+    endedElsewhere ||= reason === "ended";
+    stop.abort();
+  });
+  try {
+    return await executeTrackedRun(job, run, storage, { ...options, signal: stop.signal });
+  } catch (error) {
+    // Ended by someone else meanwhile (failed by the run monitor, canceled with force): its end stands.
+    if (VigilError.is(error, ErrorCode.INVALID_STATUS_TRANSITION) && (endedElsewhere || (await endedInStorage(storage, runId)))) {
+      return { success: false, outputs: new Map(), failures: [], canceled: true };
+    }
+    throw error;
+  } finally {
+    untrack?.();
+    options.signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+async function endedInStorage(storage: Storage, runId: string): Promise<boolean> {
+  const now = await storage.getRun(runId).catch(() => null);
+  return now !== null && isTerminalRunStatus(now.status);
+}
+
+async function executeTrackedRun(job: AnyJobDefinition, run: Run, storage: Storage, options: ExecuteRunOptions): Promise<RunOutcome> {
+  const runId = run.runId;
   const writer = new RunEventWriter(storage, runId, job.name);
   if (run.status === RunStatus.CANCELING || options.signal?.aborted === true) {
     await writeCanceled(writer, job.name, []);

@@ -15,7 +15,7 @@ registerInProcessExecutor(async (job, options) => {
   }
   const instance = given ?? (await Instance.ephemeral());
   try {
-    return await executeJobInProcess(job, { ...options, storage: instance.storage });
+    return await executeJobInProcess(job, { ...options, storage: instance.storage, heartbeat: instance.runHeartbeat() });
   } finally {
     if (given === undefined) await instance.close();
   }

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { InstanceConfigError } from "../errors/index.js";
 
@@ -17,7 +18,7 @@ const retentionDays = z.number().int().min(-1);
 
 export const instanceConfigSchema = z.strictObject({
   storage: storageSchema.optional(),
-  runLauncher: z.enum(["in-process", "subprocess", "queue"]).optional(),
+  runLauncher: z.enum(["in-process", "subprocess"]).optional(),
   subprocessLauncher: z.strictObject({ warmWorkers: z.number().int().min(0).optional() }).optional(),
   runCoordinator: z
     .strictObject({
@@ -31,6 +32,13 @@ export const instanceConfigSchema = z.strictObject({
     .strictObject({
       timeoutSeconds: z.number().positive().optional(),
       workers: z.number().int().min(1).optional(),
+    })
+    .optional(),
+  daemon: z.strictObject({ leaseSeconds: z.number().positive().optional() }).optional(),
+  runMonitoring: z
+    .strictObject({
+      heartbeatTimeoutSeconds: z.number().positive().optional(),
+      startTimeoutSeconds: z.number().positive().optional(),
     })
     .optional(),
   retention: z
@@ -60,18 +68,22 @@ export type StorageConfig = { kind: "sqlite"; path: string } | { kind: "postgres
 /** `vigil.yaml` with every default filled in and references resolved. */
 export interface CompiledInstanceConfig {
   storage: StorageConfig;
-  runLauncher: "in-process" | "subprocess" | "queue";
+  runLauncher: "in-process" | "subprocess";
   /** Settings of the subprocess launcher (used when `runLauncher` is "subprocess"). */
   subprocessLauncher: {
     /** Worker processes kept started and ready ahead of runs; 0 starts one per run on demand. */
     warmWorkers: number;
   };
   runCoordinator: {
-    /** -1: no limit. */
+    /** -1: no limit. Default: twice the CPUs for the subprocess launcher (a process per run), else -1. */
     maxConcurrentRuns: number;
     tagConcurrencyLimits: { key: string; value: string | undefined; limit: number }[];
   };
   sensors: { timeoutSeconds: number; workers: number };
+  /** A daemon's registration and sensor leases last `leaseSeconds` without a renewal (renewed every third of it). */
+  daemon: { leaseSeconds: number };
+  /** When a run in flight counts as lost; processes executing runs heartbeat every `heartbeatIntervalMs`. */
+  runMonitoring: { heartbeatTimeoutSeconds: number; startTimeoutSeconds: number; heartbeatIntervalMs: number };
   /** Days to keep ticks of each status; 0 or -1 keeps forever. */
   retention: { sensor: { purgeAfterDays: { skipped: number; success: number; failure: number; started: number } } };
 }
@@ -91,20 +103,29 @@ export interface ConfigSource {
  * file, the key and what is allowed.
  */
 export function compileInstanceConfig(raw: unknown, source: ConfigSource): CompiledInstanceConfig {
+  rejectQueueLauncher(raw, source);
   const parsed = instanceConfigSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     throw new InstanceConfigError(`${source.file} is invalid: ${describeIssues(parsed.error.issues)}`);
   }
   const c = parsed.data;
+  const runLauncher = c.runLauncher ?? "subprocess";
+  const heartbeatTimeoutSeconds = c.runMonitoring?.heartbeatTimeoutSeconds ?? 60;
   return {
     storage: compileStorage(c.storage, source),
-    runLauncher: c.runLauncher ?? "subprocess",
+    runLauncher,
     subprocessLauncher: { warmWorkers: c.subprocessLauncher?.warmWorkers ?? 2 },
     runCoordinator: {
-      maxConcurrentRuns: c.runCoordinator?.maxConcurrentRuns ?? -1,
+      maxConcurrentRuns: c.runCoordinator?.maxConcurrentRuns ?? defaultMaxConcurrentRuns(runLauncher),
       tagConcurrencyLimits: (c.runCoordinator?.tagConcurrencyLimits ?? []).map((l) => ({ key: l.key, value: l.value, limit: l.limit })),
     },
     sensors: { timeoutSeconds: c.sensors?.timeoutSeconds ?? 60, workers: c.sensors?.workers ?? 4 },
+    daemon: { leaseSeconds: c.daemon?.leaseSeconds ?? 15 },
+    runMonitoring: {
+      heartbeatTimeoutSeconds,
+      startTimeoutSeconds: c.runMonitoring?.startTimeoutSeconds ?? 180,
+      heartbeatIntervalMs: heartbeatIntervalMs(heartbeatTimeoutSeconds),
+    },
     retention: {
       sensor: {
         purgeAfterDays: {
@@ -116,6 +137,29 @@ export function compileInstanceConfig(raw: unknown, source: ConfigSource): Compi
       },
     },
   };
+}
+
+/**
+ * The default `maxConcurrentRuns`: the subprocess launcher starts a process per run, so without a
+ * limit a folder of 10,000 files heads for 10,000 processes; twice the CPUs keeps the machine busy
+ * without drowning it. The in-process launcher's runs are promises: no limit.
+ */
+export function defaultMaxConcurrentRuns(runLauncher: CompiledInstanceConfig["runLauncher"]): number {
+  return runLauncher === "subprocess" ? 2 * availableParallelism() : -1;
+}
+
+/** A third of the timeout, at most 10 s: two beats may be lost before a run counts as silent. */
+function heartbeatIntervalMs(timeoutSeconds: number): number {
+  return Math.max(100, Math.min(10_000, Math.floor((timeoutSeconds * 1000) / 3)));
+}
+
+/** "queue" is the graphile-worker launcher, which this version does not include: say so, not just "must be one of". */
+function rejectQueueLauncher(raw: unknown, source: ConfigSource): void {
+  if (typeof raw === "object" && raw !== null && (raw as { runLauncher?: unknown }).runLauncher === "queue") {
+    throw new InstanceConfigError(
+      `${source.file} sets runLauncher "queue" (runs on graphile-worker workers), which this version of Vigil does not include yet; use "subprocess" (the default, one process per run on the daemon's machine) or "in-process".`,
+    );
+  }
 }
 
 function compileStorage(storage: z.output<typeof storageSchema> | undefined, source: ConfigSource): StorageConfig {

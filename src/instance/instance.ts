@@ -7,13 +7,17 @@ import {
   AssetKey,
   EventType,
   isEventType,
+  LeaseKind,
+  ProcessKind,
   RunStatus,
   isTerminalRunStatus,
   SensorStatus,
   type AssetKeyLike,
+  type DeploymentStatus,
   type EventLogRecord,
   type EventRecordsQuery,
   type Run,
+  type RunQueueInfo,
   type RunsQuery,
   type SensorState,
   type StoredSensorState,
@@ -23,11 +27,22 @@ import {
 import type { Storage } from "../storage/storage.js";
 import { compileInstanceConfig, type CompiledInstanceConfig, type StorageConfig } from "./instance-config.js";
 import { loadInstanceConfig, resolveHome } from "./load-instance-config.js";
-import { createRunCoordinator, createRunLauncher, createRunMonitor, type LaunchTarget } from "./run-launching.js";
+import { createRunCoordinator, createRunLauncher, createRunMonitor, heartbeatTiming, type LaunchTarget } from "./run-launching.js";
+import { newProcessId, registrationOf } from "../execution/process-identity.js";
+import { RunHeartbeat } from "../execution/run-heartbeat.js";
 import type { RunCoordinator } from "../coordinator/run-coordinator.js";
 import type { RunMonitor } from "../coordinator/run-monitor.js";
 import type { RunLauncher } from "../launchers/run-launcher.js";
 import { terminateRunWorker } from "../launchers/terminate-worker.js";
+
+/** Options of `instance.cancelRun`. */
+export interface CancelRunOptions {
+  /**
+   * Mark the run `CANCELED` at once, whatever its worker does (a worker that is still running
+   * learns of it at its next heartbeat and stops, writing nothing more). @defaultValue false
+   */
+  force?: boolean;
+}
 
 /** Options of `instance.waitForRun`. */
 export interface WaitForRunOptions {
@@ -57,6 +72,7 @@ export class Instance implements InstanceReader, AsyncDisposable {
   /** Where run logs and other files go: the home folder, or the ephemeral instance's temp folder. */
   readonly #dataDir: string;
   readonly #onClose: () => void;
+  #heartbeat: RunHeartbeat | null = null;
   #closed = false;
 
   private constructor(storage: Storage, config: CompiledInstanceConfig, home: string | null, dataDir: string, onClose: () => void) {
@@ -132,20 +148,27 @@ export class Instance implements InstanceReader, AsyncDisposable {
 
   /**
    * Cancels a run. A run that has not started (`QUEUED`, `NOT_STARTED`) becomes `CANCELED` at once;
-   * one starting or running becomes `CANCELING` and its worker is asked to stop (a launcher of this
-   * process, or a subprocess worker on this host, at once; otherwise the daemon's run monitor does
-   * it), after which it ends `CANCELED`. A run already `CANCELING` is returned as it is. Rejects
-   * with a `NotFoundError` for an unknown run and an `InvalidArgumentError` for a finished one.
+   * one starting or running becomes `CANCELING`: its worker stops at its next heartbeat, wherever it
+   * runs (at once for a launcher of this process or a worker on this host), and the run ends
+   * `CANCELED` (or, if the worker is gone, the run monitor ends it). With `force`, a starting,
+   * running or canceling run becomes `CANCELED` at once. A run already `CANCELING` is returned as it
+   * is (unless `force`). Rejects with a `NotFoundError` for an unknown run and an
+   * `InvalidArgumentError` for a finished one.
    */
-  async cancelRun(runId: string): Promise<Run> {
+  async cancelRun(runId: string, options: CancelRunOptions = {}): Promise<Run> {
     for (;;) {
       const run = await this.storage.getRun(runId);
       if (run === null) throw new NotFoundError("run", runId, `Run "${runId}" does not exist in this instance; check the run id.`);
       if (isTerminalRunStatus(run.status)) {
         throw new InvalidArgumentError(`Run "${runId}" has already finished (${run.status}); only a queued or running run can be canceled.`);
       }
-      if (run.status === RunStatus.CANCELING) return run;
-      const immediate = run.status === RunStatus.QUEUED || run.status === RunStatus.NOT_STARTED;
+      if (run.status === RunStatus.CANCELING && options.force !== true) return run;
+      const immediate = run.status === RunStatus.QUEUED || run.status === RunStatus.NOT_STARTED || options.force === true;
+      const message = !immediate
+        ? "Cancel requested; the run will stop."
+        : run.status === RunStatus.QUEUED || run.status === RunStatus.NOT_STARTED
+          ? "Run canceled before it started."
+          : "Run canceled with force: marked CANCELED at once; its worker, if it still runs, stops at its next heartbeat.";
       try {
         await this.storage.storeEvents([
           {
@@ -153,7 +176,7 @@ export class Instance implements InstanceReader, AsyncDisposable {
             jobName: run.jobName,
             timestamp: Date.now(),
             level: immediate ? "INFO" : "WARNING",
-            message: immediate ? "Run canceled before it started." : "Cancel requested; the run will stop.",
+            message,
             event: immediate ? { eventType: EventType.RUN_CANCELED, runStatus: RunStatus.CANCELED } : { eventType: EventType.RUN_CANCELING, runStatus: RunStatus.CANCELING },
           },
         ]);
@@ -163,9 +186,55 @@ export class Instance implements InstanceReader, AsyncDisposable {
         throw error;
       }
       const updated = (await this.storage.getRun(runId)) ?? run;
-      if (!immediate) await terminateRunWorker(updated).catch(() => "unknown");
+      if (run.status !== RunStatus.QUEUED && run.status !== RunStatus.NOT_STARTED) await terminateRunWorker(updated).catch(() => "unknown");
       return updated;
     }
+  }
+
+  /**
+   * Why a `QUEUED` run waits: its position among queued runs (1 = next) and the concurrency limits
+   * of `vigil.yaml` that are full for it. Null when the run is not queued; `NotFoundError` when unknown.
+   */
+  async getRunQueueInfo(runId: string): Promise<RunQueueInfo | null> {
+    return this.storage.getRunQueueInfo(runId, this.config.runCoordinator);
+  }
+
+  /** Live daemons (with the sensors they own), live processes executing runs, and run counts. */
+  async getDeploymentStatus(): Promise<DeploymentStatus> {
+    const [{ now, processes }, leases, inFlight, queued] = await Promise.all([
+      this.storage.getProcesses({ aliveOnly: true }),
+      this.storage.getLeases(),
+      this.storage.getInFlightRuns(),
+      this.storage.countRuns({ statuses: [RunStatus.QUEUED] }),
+    ]);
+    const held = (owner: string, kind: LeaseKind) =>
+      leases.filter((l) => l.owner === owner && l.kind === kind && (l.expiresAt ?? 0) > now).map((l) => l.name);
+    const runsOn = new Map<string, number>();
+    for (const r of inFlight.runs) if (r.workerId !== null) runsOn.set(r.workerId, (runsOn.get(r.workerId) ?? 0) + 1);
+    return {
+      now,
+      daemons: processes
+        .filter((p) => p.kind === ProcessKind.DAEMON)
+        .map((p) => ({ id: p.id, host: p.host, pid: p.pid, startedAt: p.startedAt, heartbeatAgeMs: now - p.heartbeatAt, sensors: held(p.id, LeaseKind.SENSOR), duties: held(p.id, LeaseKind.SINGLETON) })),
+      workers: processes
+        .filter((p) => p.kind !== ProcessKind.DAEMON)
+        .map((p) => ({ id: p.id, kind: p.kind, host: p.host, pid: p.pid, startedAt: p.startedAt, heartbeatAgeMs: now - p.heartbeatAt, runsInFlight: runsOn.get(p.id) ?? 0, info: p.info })),
+      runs: { queued, inFlight: inFlight.runs.length },
+    };
+  }
+
+  /**
+   * @internal This process's run heartbeat on this instance (created on first use, closed with the
+   * instance): every run this process executes — in-process launcher, `executeInProcess`,
+   * `vigil job execute` — is recorded under its process id and heartbeats through it.
+   */
+  runHeartbeat(): RunHeartbeat {
+    this.#heartbeat ??= new RunHeartbeat({
+      storage: this.storage,
+      process: registrationOf(newProcessId(), ProcessKind.RUNNER, { home: this.home }),
+      ...heartbeatTiming(this.config),
+    });
+    return this.#heartbeat;
   }
 
   /** Event records of one type, filtered; newest first unless `ascending`. All bounds are strict. */
@@ -237,17 +306,17 @@ export class Instance implements InstanceReader, AsyncDisposable {
    * definitions object always gets the in-process launcher.
    */
   createRunLauncher(target: LaunchTarget): Promise<RunLauncher> {
-    return createRunLauncher(this.storage, this.config, this.#dataDir, target);
+    return createRunLauncher(this.storage, this.config, this.#dataDir, this.runHeartbeat(), target);
   }
 
-  /** @internal The coordinator that hands QUEUED runs to `launcher` under the configured limits. */
-  createRunCoordinator(launcher: RunLauncher): RunCoordinator {
-    return createRunCoordinator(this.storage, this.config, launcher);
+  /** @internal The coordinator that claims QUEUED runs as `claimedBy` and hands them to `launcher` under the configured limits. */
+  createRunCoordinator(launcher: RunLauncher, claimedBy: string): RunCoordinator {
+    return createRunCoordinator(this.storage, this.config, launcher, claimedBy);
   }
 
-  /** @internal The monitor that marks runs whose worker died as FAILURE. */
+  /** @internal The monitor that fails runs whose worker fell silent or died. */
   createRunMonitor(): RunMonitor {
-    return createRunMonitor(this.storage);
+    return createRunMonitor(this.storage, this.config);
   }
 
   /** Releases the storage (and deletes an ephemeral instance's files). Safe to call twice. */
@@ -255,6 +324,7 @@ export class Instance implements InstanceReader, AsyncDisposable {
     if (this.#closed) return;
     this.#closed = true;
     try {
+      await this.#heartbeat?.close();
       await this.storage.close();
     } finally {
       this.#onClose();

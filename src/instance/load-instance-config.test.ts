@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ErrorCode, VigilError } from "../errors/index.js";
@@ -33,8 +33,11 @@ describe("loadInstanceConfig", () => {
       storage: { kind: "sqlite", path: join(home, "vigil.db") },
       runLauncher: "subprocess",
       subprocessLauncher: { warmWorkers: 2 },
-      runCoordinator: { maxConcurrentRuns: -1, tagConcurrencyLimits: [] },
+      // A process per run: twice the CPUs, not unlimited.
+      runCoordinator: { maxConcurrentRuns: 2 * availableParallelism(), tagConcurrencyLimits: [] },
       sensors: { timeoutSeconds: 60, workers: 4 },
+      daemon: { leaseSeconds: 15 },
+      runMonitoring: { heartbeatTimeoutSeconds: 60, startTimeoutSeconds: 180, heartbeatIntervalMs: 10_000 },
       retention: { sensor: { purgeAfterDays: { skipped: 7, success: -1, failure: -1, started: -1 } } },
     });
   });
@@ -79,7 +82,7 @@ describe("loadInstanceConfig", () => {
     const error = errorOf(() => loadInstanceConfig(home));
     expect(error.code).toBe(ErrorCode.INSTANCE_CONFIG_INVALID);
     expect(error.message).toBe(
-      `${file} is invalid: unknown key "storgae"; allowed keys at the top level are: storage, runLauncher, subprocessLauncher, runCoordinator, sensors, retention.`,
+      `${file} is invalid: unknown key "storgae"; allowed keys at the top level are: storage, runLauncher, subprocessLauncher, runCoordinator, sensors, daemon, runMonitoring, retention.`,
     );
   });
 
@@ -93,8 +96,24 @@ describe("loadInstanceConfig", () => {
   it("rejects a launcher that does not exist, listing the allowed values", () => {
     const file = withYaml("runLauncher: thread\n");
     expect(errorOf(() => loadInstanceConfig(home)).message).toBe(
-      `${file} is invalid: "runLauncher" must be one of "in-process", "subprocess", "queue".`,
+      `${file} is invalid: "runLauncher" must be one of "in-process", "subprocess".`,
     );
+  });
+
+  it("rejects the queue launcher, which this version does not include, saying what to use instead", () => {
+    const file = withYaml("runLauncher: queue\n");
+    expect(errorOf(() => loadInstanceConfig(home)).message).toBe(
+      `${file} sets runLauncher "queue" (runs on graphile-worker workers), which this version of Vigil does not include yet; use "subprocess" (the default, one process per run on the daemon's machine) or "in-process".`,
+    );
+  });
+
+  it("reads daemon leases and run monitoring timeouts, heartbeating every third of the timeout (at most 10 s)", () => {
+    withYaml("daemon: { leaseSeconds: 6 }\nrunMonitoring: { heartbeatTimeoutSeconds: 3, startTimeoutSeconds: 20 }\nrunLauncher: in-process\n");
+    const config = loadInstanceConfig(home);
+    expect(config.daemon).toEqual({ leaseSeconds: 6 });
+    expect(config.runMonitoring).toEqual({ heartbeatTimeoutSeconds: 3, startTimeoutSeconds: 20, heartbeatIntervalMs: 1_000 });
+    // The in-process launcher's runs are promises, not processes: no default limit.
+    expect(config.runCoordinator.maxConcurrentRuns).toBe(-1);
   });
 
   it("rejects a negative or fractional number of warm workers", () => {
@@ -125,7 +144,7 @@ describe("loadInstanceConfig", () => {
   it("rejects a file that is not a mapping", () => {
     const file = withYaml("- a\n- b\n");
     expect(errorOf(() => loadInstanceConfig(home)).message).toBe(
-      `${file} must be a YAML mapping of settings (storage, runLauncher, subprocessLauncher, runCoordinator, sensors, retention), not a list.`,
+      `${file} must be a YAML mapping of settings (storage, runLauncher, subprocessLauncher, runCoordinator, sensors, daemon, runMonitoring, retention), not a list.`,
     );
   });
 

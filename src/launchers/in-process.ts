@@ -3,7 +3,9 @@ import { InvalidArgumentError, toError } from "../errors/index.js";
 import { executeRun } from "../execution/index.js";
 import type { Run } from "../model/index.js";
 import type { Storage } from "../storage/storage.js";
-import { acquireOwnerId, releaseOwnerId, setOwnerTerminator, thisHost } from "./launcher-owner.js";
+import { thisHost } from "../execution/process-identity.js";
+import type { RunHeartbeat } from "../execution/run-heartbeat.js";
+import { acquireOwnerId, releaseOwnerId, setOwnerTerminator } from "./launcher-owner.js";
 import { markRunFailed } from "../execution/mark-run-failed.js";
 import { WorkerTag, type RunLauncher } from "./run-launcher.js";
 
@@ -11,6 +13,8 @@ import { WorkerTag, type RunLauncher } from "./run-launcher.js";
 export interface InProcessLauncherOptions {
   storage: Storage;
   definitions: Definitions;
+  /** This process's run heartbeat: runs are recorded under its process id and tracked by it while they execute. */
+  heartbeat: RunHeartbeat;
   /** How long `close()` waits for in-flight runs before abandoning them. @defaultValue 30_000 */
   closeTimeoutMs?: number;
 }
@@ -18,7 +22,8 @@ export interface InProcessLauncherOptions {
 /**
  * Executes runs in this process with `executeRun` (ephemeral instances, tests, and a daemon given a
  * `Definitions` object). `launch()` resolves once the run has started; its events go to storage.
- * A run left unfinished when the process dies is failed by the `RunMonitor` (see `probeRunWorker`).
+ * Runs heartbeat through `heartbeat`; a run left unfinished when the process dies falls silent and
+ * is failed by the `RunMonitor`.
  *
  * @example
  * const launcher = new InProcessLauncher({ storage: instance.storage, definitions: defs });
@@ -31,6 +36,7 @@ export class InProcessLauncher implements RunLauncher, AsyncDisposable {
   readonly ownerId: string = acquireOwnerId();
   readonly #storage: Storage;
   readonly #definitions: Definitions;
+  readonly #heartbeat: RunHeartbeat;
   readonly #closeTimeoutMs: number;
   readonly #inFlight = new Map<string, Promise<void>>();
   readonly #cancels = new Map<string, AbortController>();
@@ -39,6 +45,7 @@ export class InProcessLauncher implements RunLauncher, AsyncDisposable {
   constructor(options: InProcessLauncherOptions) {
     this.#storage = options.storage;
     this.#definitions = options.definitions;
+    this.#heartbeat = options.heartbeat;
     this.#closeTimeoutMs = options.closeTimeoutMs ?? 30_000;
     setOwnerTerminator(this.ownerId, (runId) => this.terminate(runId));
   }
@@ -51,15 +58,18 @@ export class InProcessLauncher implements RunLauncher, AsyncDisposable {
   async launch(run: Run): Promise<void> {
     if (this.#closed) throw new InvalidArgumentError(`The in-process launcher is closed, so it cannot launch run "${run.runId}"; launch it with an open launcher.`);
     const job = this.#definitions.getJob(run.jobName);
-    await this.#storage.addRunTags(run.runId, {
+    // The executing process is registered before the run names it: a monitor can always judge the run.
+    await this.#heartbeat.register();
+    await this.#storage.assignRunWorker(run.runId, this.#heartbeat.processId, {
       [WorkerTag.LAUNCHER]: this.kind,
       [WorkerTag.LAUNCHER_OWNER]: this.ownerId,
       [WorkerTag.WORKER_HOST]: thisHost,
       [WorkerTag.WORKER_PID]: String(process.pid),
+      [WorkerTag.WORKER_ID]: this.#heartbeat.processId,
     });
     const cancel = new AbortController();
     this.#cancels.set(run.runId, cancel);
-    const execution = executeRun(job, run.runId, this.#storage, { sharedResources: this.#definitions.resources, signal: cancel.signal })
+    const execution = executeRun(job, run.runId, this.#storage, { sharedResources: this.#definitions.resources, signal: cancel.signal, heartbeat: this.#heartbeat })
       .then(
         () => undefined,
         // executeRun records op failures itself; what reaches here is config, resources or storage.

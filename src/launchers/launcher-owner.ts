@@ -1,8 +1,4 @@
-import { randomBytes } from "node:crypto";
-import { hostname } from "node:os";
-
-/** @internal The host name recorded on runs, and compared by the monitor. */
-export const thisHost: string = hostname();
+import { newProcessId } from "../execution/process-identity.js";
 
 /** Stops the execution of a run; resolves with false when the launcher is not executing it. */
 export type RunTerminator = (runId: string) => Promise<boolean>;
@@ -12,7 +8,7 @@ const liveOwners = new Map<string, RunTerminator | null>();
 
 /** @internal A new owner id for a launcher of this process, registered as live until released. */
 export function acquireOwnerId(): string {
-  const id = `${thisHost}/${process.pid}/${randomBytes(6).toString("hex")}`;
+  const id = newProcessId();
   liveOwners.set(id, null);
   return id;
 }

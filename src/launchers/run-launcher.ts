@@ -43,7 +43,8 @@ export const WorkerTag = {
   /** The pid of the process executing the run (the daemon's own for `in-process`). */
   WORKER_PID: "vigil/worker_pid",
   /**
-   * The id of the worker process (`subprocess`), also on its command line (`--worker-id=<id>`), so a
+   * The registered process id of the process executing the run (`<host>/<pid>/<random>`); a
+   * subprocess worker also carries its last part on its command line (`--worker-id=<random>`), so a
    * probe can tell the worker from a process that reused its pid.
    */
   WORKER_ID: "vigil/worker_id",

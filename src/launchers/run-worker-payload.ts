@@ -7,12 +7,14 @@ export const RUN_WORKER_ENV = "VIGIL_RUN_WORKER";
 export interface RunWorkerPayload {
   definitionsFile: string;
   storage: StorageOpener;
+  /** How often the worker heartbeats, and how long one beat keeps it registered (ms). */
+  heartbeat: { intervalMs: number; ttlMs: number };
 }
 
 /** @internal Messages a warm worker sends its launcher over IPC. */
 export type WorkerToLauncher =
   /** Storage is open and the definitions module loaded (or failed to load: the run will say so). */
-  | { type: "ready" }
+  | { type: "ready"; processId: string }
   /** The worker took run `runId` and closes the channel; from here on it lives on its own. */
   | { type: "started"; runId: string };
 

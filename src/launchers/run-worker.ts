@@ -5,7 +5,9 @@
 import type { Definitions } from "../definitions/definitions.js";
 import { toError } from "../errors/index.js";
 import { executeRun } from "../execution/index.js";
-import { isTerminalRunStatus } from "../model/index.js";
+import { registrationOf, thisHost } from "../execution/process-identity.js";
+import { RunHeartbeat } from "../execution/run-heartbeat.js";
+import { isTerminalRunStatus, ProcessKind } from "../model/index.js";
 import type { Storage } from "../storage/storage.js";
 import { loadDefinitionsModule } from "./definitions-module.js";
 import { markRunFailed } from "../execution/mark-run-failed.js";
@@ -33,7 +35,21 @@ async function main(): Promise<number> {
   }
   const payload = JSON.parse(raw) as RunWorkerPayload;
   const storage = await openStorageWith(payload.storage);
+  // Registered before "ready": by the hand-off the launcher records this id on the run, and the
+  // run monitor judges the run by this process's heartbeats (its pid only as a same-host fast path).
+  const workerArg = process.argv.find((a) => a.startsWith("--worker-id=")) ?? `--worker-id=${process.pid}`;
+  const heartbeat = new RunHeartbeat({
+    storage,
+    process: registrationOf(`${thisHost}/${process.pid}/${workerArg.slice("--worker-id=".length)}`, ProcessKind.WORKER, {
+      launcher: "subprocess",
+      commandLineId: workerArg,
+      definitionsFile: payload.definitionsFile,
+    }),
+    intervalMs: payload.heartbeat.intervalMs,
+    ttlMs: payload.heartbeat.ttlMs,
+  });
   try {
+    await heartbeat.register();
     let loaded: { definitions: Definitions } | { error: unknown };
     try {
       loaded = { definitions: await loadDefinitionsModule(payload.definitionsFile) };
@@ -41,16 +57,17 @@ async function main(): Promise<number> {
       // Reported on the run it is given, as "could not start".
       loaded = { error };
     }
-    const runId = await waitForRun();
+    const runId = await waitForRun(heartbeat.processId);
     if (runId === null) return 0;
-    return await executeStoredRun(storage, runId, loaded);
+    return await executeStoredRun(storage, runId, loaded, heartbeat);
   } finally {
+    await heartbeat.close();
     await storage.close();
   }
 }
 
 /** Says "ready" and resolves with the run id the launcher sends, or null if it goes away first. */
-function waitForRun(): Promise<string | null> {
+function waitForRun(processId: string): Promise<string | null> {
   return new Promise((resolve) => {
     const done = (runId: string | null): void => {
       stopIdle = null;
@@ -72,7 +89,7 @@ function waitForRun(): Promise<string | null> {
     stopIdle = () => done(null);
     process.on("message", onMessage);
     process.once("disconnect", onDisconnect);
-    send({ type: "ready" });
+    send({ type: "ready", processId });
   });
 }
 
@@ -80,7 +97,7 @@ function send(message: WorkerToLauncher, sent?: () => void): void {
   process.send?.(message, undefined, {}, () => sent?.());
 }
 
-async function executeStoredRun(storage: Storage, runId: string, loaded: { definitions: Definitions } | { error: unknown }): Promise<number> {
+async function executeStoredRun(storage: Storage, runId: string, loaded: { definitions: Definitions } | { error: unknown }, heartbeat: RunHeartbeat): Promise<number> {
   const run = await storage.getRun(runId);
   if (run === null) {
     process.stderr.write(`Vigil run worker: run "${runId}" does not exist in storage.\n`);
@@ -91,7 +108,7 @@ async function executeStoredRun(storage: Storage, runId: string, loaded: { defin
     if ("error" in loaded) throw loaded.error;
     const { definitions } = loaded;
     const job = definitions.getJob(run.jobName);
-    execute = () => executeRun(job, runId, storage, { sharedResources: definitions.resources, signal: cancel.signal });
+    execute = () => executeRun(job, runId, storage, { sharedResources: definitions.resources, signal: cancel.signal, heartbeat });
   } catch (error) {
     const message = `Run "${runId}" could not start: ${toError(error).message}`;
     process.stderr.write(`${message}\n`);

@@ -3,7 +3,8 @@ import { join, resolve } from "node:path";
 import { DefinitionError, InvalidArgumentError, toError } from "../errors/index.js";
 import { isTerminalRunStatus, RunStatus, type Run } from "../model/index.js";
 import type { Storage } from "../storage/storage.js";
-import { acquireOwnerId, releaseOwnerId, setOwnerTerminator, thisHost } from "./launcher-owner.js";
+import { thisHost } from "../execution/process-identity.js";
+import { acquireOwnerId, releaseOwnerId, setOwnerTerminator } from "./launcher-owner.js";
 import { markRunCanceled, markRunFailed } from "../execution/mark-run-failed.js";
 import { WorkerTag, type RunLauncher } from "./run-launcher.js";
 import type { StorageOpener } from "./storage-opener.js";
@@ -33,6 +34,8 @@ export interface SubprocessLauncherOptions {
   warmWorkers?: number;
   /** After `terminate`'s SIGTERM, how long a worker has to stop before SIGKILL. @defaultValue 10_000 */
   terminateGraceMs?: number;
+  /** How often workers heartbeat, and how long a beat keeps them registered (the heartbeat timeout). */
+  heartbeat: { intervalMs: number; ttlMs: number };
 }
 
 interface BusyWorker {
@@ -70,7 +73,7 @@ export class SubprocessLauncher implements RunLauncher, AsyncDisposable {
       size: Math.max(0, options.warmWorkers ?? 2),
       nodePath: options.nodePath ?? process.execPath,
       env: options.env ?? {},
-      payload: { definitionsFile: this.#options.definitionsFile, storage: options.storageOpener },
+      payload: { definitionsFile: this.#options.definitionsFile, storage: options.storageOpener, heartbeat: options.heartbeat },
       logDir: this.#options.logDir,
     });
     setOwnerTerminator(this.ownerId, (runId) => this.terminate(runId));
@@ -96,13 +99,28 @@ export class SubprocessLauncher implements RunLauncher, AsyncDisposable {
       throw new Error(`Could not start a worker process for run "${run.runId}" with ${this.#options.nodePath ?? process.execPath}: ${toError(error).message}.`, { cause: error });
     }
     const logFile = this.#claimLog(worker, run.runId);
+    const pid = worker.child.pid ?? 0;
+    try {
+      // Before the hand-off: from here on the run is judged by this worker's heartbeats.
+      await this.#options.storage.assignRunWorker(run.runId, worker.processId ?? `${thisHost}/${pid}/${worker.id}`, {
+        [WorkerTag.LAUNCHER]: this.kind,
+        [WorkerTag.LAUNCHER_OWNER]: this.ownerId,
+        [WorkerTag.WORKER_HOST]: thisHost,
+        [WorkerTag.WORKER_PID]: String(pid),
+        [WorkerTag.WORKER_ID]: worker.processId ?? worker.id,
+        [WorkerTag.WORKER_LOG]: logFile,
+      });
+    } catch (error) {
+      // A worker nobody can find must not run: stop it, and let the caller fail the run.
+      worker.child.kill("SIGKILL");
+      throw error;
+    }
     try {
       await worker.handOff(run.runId);
     } catch (error) {
       worker.child.kill("SIGKILL");
       throw new Error(`Could not hand run "${run.runId}" to worker process ${worker.child.pid ?? "?"}: ${toError(error).message}.`, { cause: error });
     }
-    const pid = worker.child.pid ?? 0;
     const busy: BusyWorker = {
       worker,
       done: worker.exited.then(async (exit) => {
@@ -113,20 +131,6 @@ export class SubprocessLauncher implements RunLauncher, AsyncDisposable {
       }),
     };
     this.#workers.set(run.runId, busy);
-    try {
-      await this.#options.storage.addRunTags(run.runId, {
-        [WorkerTag.LAUNCHER]: this.kind,
-        [WorkerTag.LAUNCHER_OWNER]: this.ownerId,
-        [WorkerTag.WORKER_HOST]: thisHost,
-        [WorkerTag.WORKER_PID]: String(pid),
-        [WorkerTag.WORKER_ID]: worker.id,
-        [WorkerTag.WORKER_LOG]: logFile,
-      });
-    } catch (error) {
-      // A worker nobody can find must not run: stop it, and let the caller fail the run.
-      worker.child.kill("SIGKILL");
-      throw error;
-    }
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Run } from "../model/index.js";
-import { ownerTerminator, thisHost } from "./launcher-owner.js";
+import { thisHost } from "../execution/process-identity.js";
+import { ownerTerminator } from "./launcher-owner.js";
 import { WorkerTag } from "./run-launcher.js";
 import { processAlive, workerNeedle } from "./worker-probe.js";
 

@@ -40,6 +40,7 @@ export class PoolWorker {
   readonly definitionsMtime: number;
   #handedOff = false;
   #ready = false;
+  #processId: string | null = null;
 
   constructor(options: WarmPoolOptions) {
     this.definitionsMtime = mtimeOf(options.payload.definitionsFile);
@@ -66,6 +67,7 @@ export class PoolWorker {
       this.child.on("message", (message) => {
         if (!isWorkerMessage(message, "ready")) return;
         this.#ready = true;
+        this.#processId = message.processId;
         resolve();
       });
       void this.exited.then((exit) => reject(new Error(`worker process ${this.child.pid ?? "?"} exited before it was ready (${describeExit(exit)}); see ${this.logFile}`)));
@@ -78,6 +80,11 @@ export class PoolWorker {
   /** True once the worker said it is ready. */
   get isReady(): boolean {
     return this.#ready;
+  }
+
+  /** The id the worker registered itself under (its heartbeat), once ready. */
+  get processId(): string | null {
+    return this.#processId;
   }
 
   /** True once `handOff` was called. */

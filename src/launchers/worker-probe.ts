@@ -1,18 +1,7 @@
 import { readFileSync } from "node:fs";
-import type { Run } from "../model/index.js";
-import { isLiveOwner, thisHost } from "./launcher-owner.js";
+import { isProbeable } from "../execution/process-identity.js";
+import type { ProcessRecord, Run } from "../model/index.js";
 import { WorkerTag } from "./run-launcher.js";
-
-/** What a probe knows about the worker of an in-flight run. */
-export type RunWorkerState =
-  /** The worker is running (or may be: same host, pid alive). */
-  | { state: "alive" }
-  /** The worker is on another host; that host's monitor (or, later, a heartbeat) decides. */
-  | { state: "unknown" }
-  /** No worker was recorded: the run was claimed but not (yet) launched. */
-  | { state: "unlaunched" }
-  /** The worker is gone; `message` says so, for the run's RUN_FAILURE event. */
-  | { state: "dead"; message: string };
 
 interface ObservedExit {
   runId: string;
@@ -40,46 +29,17 @@ export function deadWorkerMessage(pid: number, runId: string, exit: { code: numb
 }
 
 /**
- * Tells whether the worker recorded on an in-flight run (its `WorkerTag`s) is alive, judged from
- * this host: a subprocess worker by its pid (and, on Linux, that the pid's command line still names
- * the run, so a reused pid is not mistaken for it); an in-process run by its launcher's process,
- * and, when that is this process, by whether the launcher is still open.
- *
- * @see docs/runs.md
+ * The run monitor's fast path: whether a registered process is surely gone, judged from this host.
+ * Only a process on this host and in this PID namespace can be probed (`isProbeable`); there, a
+ * pid that is not running (or whose command line no longer carries the process's `commandLineId`,
+ * e.g. `--worker-id=<id>` of a run worker: a reused pid) is "dead". Everything else is "unknown":
+ * the heartbeat timeout decides. A live pid is only "alive", never proof the run is.
  */
-export function probeRunWorker(run: Run): RunWorkerState {
-  const host = run.tags[WorkerTag.WORKER_HOST];
-  const pid = Number(run.tags[WorkerTag.WORKER_PID]);
-  if (host === undefined || !Number.isInteger(pid) || pid <= 0) return { state: "unlaunched" };
-  if (host !== thisHost) return { state: "unknown" };
-  const owner = run.tags[WorkerTag.LAUNCHER_OWNER] ?? "(unknown)";
-  if (run.tags[WorkerTag.LAUNCHER] === "in-process") {
-    if (pid === process.pid) {
-      return isLiveOwner(owner)
-        ? { state: "alive" }
-        : { state: "dead", message: `The in-process launcher ${owner} that ran run "${run.runId}" in this process was closed before the run finished; the run is marked failed.` };
-    }
-    return processAlive(pid)
-      ? { state: "alive" }
-      : { state: "dead", message: `The process ${pid} that ran run "${run.runId}" in-process (launcher ${owner}) is no longer running; the run is marked failed.` };
-  }
-  const exit = observedExits.get(pid);
-  if (exit !== undefined && exit.runId === run.runId) return { state: "dead", message: deadWorkerMessage(pid, run.runId, exit) };
-  return processAlive(pid, workerNeedle(run)) ? { state: "alive" } : { state: "dead", message: deadWorkerMessage(pid, run.runId, null) };
-}
-
-/**
- * Tells whether the launcher with owner id `ownerId` (`<host>/<pid>/<random>`, recorded on a run's
- * claim) is alive, judged from this host: in this process, whether it is still open; in another
- * process of this host, whether that process runs; on another host, unknown.
- */
-export function probeClaimer(ownerId: string): "alive" | "dead" | "unknown" {
-  const parts = ownerId.split("/");
-  const pid = Number(parts.at(-2));
-  const host = parts.slice(0, -2).join("/");
-  if (host !== thisHost || !Number.isInteger(pid) || pid <= 0) return "unknown";
-  if (pid === process.pid) return isLiveOwner(ownerId) ? "alive" : "dead";
-  return processAlive(pid) ? "alive" : "dead";
+export function probeProcess(record: ProcessRecord): "dead" | "alive" | "unknown" {
+  if (!isProbeable(record)) return "unknown";
+  if (record.pid === process.pid) return "alive";
+  const needle = typeof record.info.commandLineId === "string" ? record.info.commandLineId : undefined;
+  return processAlive(record.pid, needle) ? "alive" : "dead";
 }
 
 /**
@@ -89,7 +49,7 @@ export function probeClaimer(ownerId: string): "alive" | "dead" | "unknown" {
  */
 export function workerNeedle(run: Run): string {
   const id = run.tags[WorkerTag.WORKER_ID];
-  return id === undefined ? run.runId : `--worker-id=${id}`;
+  return id === undefined ? run.runId : `--worker-id=${id.split("/").at(-1) ?? id}`;
 }
 
 /** True when `pid` is a live process (and, if `needle` is given and /proc exists, one whose command line contains it). */

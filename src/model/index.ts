@@ -15,3 +15,26 @@ export { RunTag, type Run, type RunConfigValue, type RunsQuery } from "./run.js"
 export type { EventLogEntry, EventLogRecord, EventRecordsQuery, RunEvent, LogLevel, Metadata, MetadataValue, MaterializationData } from "./event-log.js";
 export { TickStatus, assertTickTransition, type Tick, type TickError } from "./tick.js";
 export { SensorStatus, type SensorState, type StoredSensorState, type SensorStatusSource } from "./sensor-state.js";
+export {
+  ProcessKind,
+  LeaseKind,
+  RUN_MONITOR_LEASE,
+  type ProcessRecord,
+  type ProcessRegistration,
+  type LeaseRecord,
+  type LeaseGrant,
+  type RunQueueBlocker,
+  type RunQueueInfo,
+  type DaemonStatus,
+  type WorkerStatus,
+  type DeploymentStatus,
+} from "./ownership.js";
+export {
+  ClaimPlan,
+  fullLimitsFor,
+  isUnlimited,
+  limitMatches,
+  type ConcurrencyLimits,
+  type InFlightCounts,
+  type TagConcurrencyLimit,
+} from "./concurrency-limits.js";

@@ -12,6 +12,11 @@ export interface DialectCapabilities {
   readonly ddl: DdlCapabilities;
   /** `SELECT … FOR UPDATE` exists (PostgreSQL). SQLite's write transactions are already exclusive. */
   readonly supportsRowLocks: boolean;
+  /**
+   * Several daemons may serve one database at once (PostgreSQL). SQLite is one file on one host:
+   * one daemon serves it, a second is refused (or waits as a standby).
+   */
+  readonly supportsManyDaemons: boolean;
   /** `FOR UPDATE SKIP LOCKED` exists, for queue-like claims. */
   readonly supportsSkipLocked: boolean;
   /** How many bind parameters one statement may carry; multi-row inserts are chunked below it. */
@@ -29,6 +34,18 @@ export interface DialectCapabilities {
    * visible in commit order: no reader ever sees id N+1 while id N is still uncommitted.
    */
   serializeEventAppends(trx: Transaction<Database>): Promise<void>;
+  /**
+   * Called first in a transaction that must not run beside another of the same `purpose` on this
+   * database (PostgreSQL: a transaction-scoped advisory lock keyed by the schema; SQLite: nothing,
+   * its write transactions are already exclusive). `"leases"`: lease rounds; `"run-queue"`: run claims.
+   */
+  lockFor(trx: Transaction<Database>, purpose: "leases" | "run-queue"): Promise<void>;
+  /**
+   * The database server's clock, ms since epoch. Liveness (heartbeats, lease expiry) is judged on
+   * this one clock, so processes on hosts whose clocks disagree still agree on who is alive.
+   * SQLite is on this host: its clock is this process's.
+   */
+  now(db: Kysely<Database> | Transaction<Database>): Promise<number>;
   /**
    * Runs `fn` (a migration run, which reports failure in its result rather than throwing) while
    * holding a lock that keeps other processes from migrating the same database at the same time.

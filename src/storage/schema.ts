@@ -1,5 +1,5 @@
 import type { Generated } from "kysely";
-import type { RunStatus, SensorStatus, SensorStatusSource, TickStatus } from "../model/index.js";
+import type { LeaseKind, ProcessKind, RunStatus, SensorStatus, SensorStatusSource, TickStatus } from "../model/index.js";
 
 /**
  * Kysely row types of every Vigil table (snake_case columns). Times are ms since epoch stored as
@@ -23,6 +23,14 @@ export interface RunsTable {
   started_at: number | null;
   ended_at: number | null;
   updated_at: number;
+  /** The process id of the daemon (or other claimer) that moved the run QUEUED → STARTING. */
+  claimed_by: string | null;
+  /** When it was claimed (database clock): a run not started `startTimeoutSeconds` later is failed. */
+  claimed_at: number | null;
+  /** The process executing the run (a `processes` id), written before the run is handed to it. */
+  worker_id: string | null;
+  /** The newest heartbeat of the run's execution (database clock). */
+  heartbeat_at: number | null;
 }
 
 /** A run's tags, one row per key, for `getRuns({ tags })`. Primary key (run_id, key). */
@@ -69,8 +77,9 @@ export interface SensorStatesTable {
   last_run_key: string | null;
   last_sensor_start_timestamp: number | null;
   updated_at: number;
-  /** Reserved for the scale-out lease (SPEC §3): the daemon that owns the sensor, and until when. */
+  /** Unused: leases live in the `leases` table (kept because migrations are append-only). */
   owner: string | null;
+  /** Unused, as `owner`. */
   lease_expires_at: number | null;
 }
 
@@ -82,6 +91,9 @@ export interface TicksTable {
   timestamp: number;
   end_timestamp: number | null;
   body: string;
+  /** The daemon that started the tick, and the fencing token of its lease then (null: started without a lease). */
+  owner: string | null;
+  lease_token: number | null;
 }
 
 /** The JSON stored in `ticks.body`. */
@@ -95,6 +107,31 @@ export interface TickBody {
   cursor: string | null;
 }
 
+/** A registered process (daemon, run worker, CLI) and its heartbeat; times on the database clock. */
+export interface ProcessesTable {
+  id: string;
+  kind: ProcessKind;
+  host: string;
+  pid: number;
+  pid_namespace: string | null;
+  started_at: number;
+  heartbeat_at: number;
+  expires_at: number;
+  /** JSON text of what the process says about itself. */
+  info: string;
+}
+
+/** One lease per leased thing (a sensor, or a singleton like run monitoring). Primary key (kind, name). */
+export interface LeasesTable {
+  kind: LeaseKind;
+  name: string;
+  owner: string | null;
+  /** Fencing token: +1 on every change of owner; never reset. */
+  token: number;
+  acquired_at: number | null;
+  expires_at: number | null;
+}
+
 /** The whole schema, as Kysely sees it. */
 export interface Database {
   runs: RunsTable;
@@ -103,4 +140,6 @@ export interface Database {
   event_logs: EventLogsTable;
   sensor_states: SensorStatesTable;
   ticks: TicksTable;
+  processes: ProcessesTable;
+  leases: LeasesTable;
 }

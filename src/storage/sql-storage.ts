@@ -7,9 +7,15 @@ import {
   assertTickTransition,
   isTerminalRunStatus,
   runStatusForEvent,
+  type ConcurrencyLimits,
   type EventLogEntry,
   type EventLogRecord,
+  type LeaseRecord,
+  type ProcessKind,
+  type ProcessRecord,
+  type ProcessRegistration,
   type Run,
+  type RunQueueInfo,
   type StoredSensorState,
   type Tick,
   type TickStatus,
@@ -24,10 +30,22 @@ import * as sensors from "./queries/sensors.js";
 import * as ticks from "./queries/ticks.js";
 import { commitTickRows } from "./queries/tick-commit.js";
 import { noticeOf, selectNoticeBetween } from "./queries/event-notices.js";
+import { releaseOwner, runLeaseRound, selectLeases } from "./queries/leases.js";
+import { deleteProcesses, selectProcesses, upsertProcess } from "./queries/processes.js";
+import { claimRunRows, selectRunQueueInfo } from "./queries/run-claims.js";
+import { assignRunWorker, heartbeatRuns, selectInFlightRuns } from "./queries/run-liveness.js";
+import { startTickRows } from "./queries/tick-start.js";
 import type { Database } from "./schema.js";
 import type {
   EventRecordsFilter,
   EventsStoredNotice,
+  InFlightRun,
+  LeaseRound,
+  LeaseRoundResult,
+  RunClaim,
+  RunHeartbeatAnswer,
+  StartedTick,
+  StartTick,
   NewRun,
   NewTick,
   RunKeyReservation,
@@ -47,6 +65,7 @@ import type {
  */
 export class SqlStorage implements Storage {
   readonly dialectName: "sqlite" | "postgres";
+  readonly supportsManyDaemons: boolean;
   #closed = false;
   readonly #db: Kysely<Database>;
   readonly #caps: DialectCapabilities;
@@ -57,6 +76,7 @@ export class SqlStorage implements Storage {
     this.#db = db;
     this.#caps = capabilities;
     this.dialectName = capabilities.name;
+    this.supportsManyDaemons = capabilities.supportsManyDaemons;
     this.#eventRowsPerStatement = Math.min(500, Math.floor(capabilities.maxParameters / events.EVENT_INSERT_PARAMS_PER_ROW));
     this.#keysPerStatement = Math.min(1000, capabilities.maxParameters - 1);
   }
@@ -93,6 +113,45 @@ export class SqlStorage implements Storage {
       if (merged === null) throw new NotFoundError("run", runId, `Run "${runId}" does not exist; it cannot be tagged.`);
       return merged;
     });
+  }
+
+  claimQueuedRuns(claim: RunClaim): Promise<Run[]> {
+    return this.#write(`claim queued runs for ${claim.claimedBy}`, async (trx) => {
+      // Every claimer counts and claims alone; status moves elsewhere wait on the append lock.
+      await this.#caps.lockFor(trx, "run-queue");
+      await this.#caps.serializeEventAppends(trx);
+      const now = await this.#caps.now(trx);
+      const { runs: claimed, entries } = await claimRunRows(trx, claim, now, this.#caps.supportsRowLocks);
+      if (entries.length > 0) {
+        await events.insertEvents(trx, entries, this.#eventRowsPerStatement);
+        await this.#caps.notifyEventsStored?.(trx, noticeOf(entries));
+      }
+      return claimed;
+    });
+  }
+
+  getRunQueueInfo(runId: string, limits: ConcurrencyLimits): Promise<RunQueueInfo | null> {
+    return this.#read(`read the queue position of run "${runId}"`, async () => {
+      const info = await selectRunQueueInfo(this.#db, runId, limits);
+      if (info === undefined) throw new NotFoundError("run", runId, `Run "${runId}" does not exist in this instance; check the run id.`);
+      return info;
+    });
+  }
+
+  assignRunWorker(runId: string, workerId: string, tags: Readonly<Record<string, string>>): Promise<Record<string, string>> {
+    return this.#write(`record the worker of run "${runId}"`, async (trx) => {
+      const merged = await assignRunWorker(trx, runId, workerId, tags, await this.#caps.now(trx), this.#caps.supportsRowLocks);
+      if (merged === null) throw new NotFoundError("run", runId, `Run "${runId}" does not exist; it cannot be given a worker.`);
+      return merged;
+    });
+  }
+
+  heartbeatRuns(process: ProcessRegistration, runIds: readonly string[], ttlMs: number): Promise<RunHeartbeatAnswer> {
+    return this.#write(`store the heartbeat of process ${process.id}`, async (trx) => heartbeatRuns(trx, process, runIds, await this.#caps.now(trx), ttlMs));
+  }
+
+  getInFlightRuns(): Promise<{ now: number; runs: InFlightRun[] }> {
+    return this.#read("read the runs in flight", async () => ({ now: await this.#caps.now(this.#db), runs: await selectInFlightRuns(this.#db) }));
   }
 
   getRun(runId: string): Promise<Run | null> {
@@ -222,6 +281,10 @@ export class SqlStorage implements Storage {
 
   // ---- ticks --------------------------------------------------------------------------------
 
+  startTick(request: StartTick): Promise<StartedTick> {
+    return this.#write(`start a tick of sensor "${request.sensorName}"`, (trx) => startTickRows(trx, request, Date.now(), this.#caps.supportsRowLocks));
+  }
+
   createTick(tick: NewTick): Promise<Tick> {
     return this.#write(`store a tick of sensor "${tick.sensorName}"`, async (trx) => {
       const created = await ticks.insertTick(trx, tick);
@@ -283,6 +346,42 @@ export class SqlStorage implements Storage {
 
   purgeTicks(sensorName: string, status: TickStatus, before: number): Promise<number> {
     return this.#write(`purge the ticks of sensor "${sensorName}"`, (trx) => ticks.deleteTicks(trx, sensorName, status, before));
+  }
+
+  // ---- ownership ----------------------------------------------------------------------------
+
+  runLeaseRound(round: LeaseRound): Promise<LeaseRoundResult> {
+    return this.#write(`run the lease round of daemon ${round.daemon.id}`, async (trx) => {
+      await this.#caps.lockFor(trx, "leases");
+      return runLeaseRound(trx, round, await this.#caps.now(trx));
+    });
+  }
+
+  releaseOwner(owner: string): Promise<void> {
+    return this.#write(`release the leases of daemon ${owner}`, async (trx) => {
+      await this.#caps.lockFor(trx, "leases");
+      await releaseOwner(trx, owner);
+    });
+  }
+
+  heartbeatProcess(process: ProcessRegistration, ttlMs: number): Promise<ProcessRecord> {
+    return this.#write(`store the heartbeat of process ${process.id}`, async (trx) => upsertProcess(trx, process, await this.#caps.now(trx), ttlMs));
+  }
+
+  removeProcess(id: string): Promise<void> {
+    return this.#write(`remove process ${id}`, (trx) => deleteProcesses(trx, [id]));
+  }
+
+  getProcesses(options: { kinds?: readonly ProcessKind[]; aliveOnly?: boolean; ids?: readonly string[] } = {}): Promise<{ now: number; processes: ProcessRecord[] }> {
+    return this.#read("read the registered processes", async () => {
+      const now = await this.#caps.now(this.#db);
+      const { aliveOnly, ...rest } = options;
+      return { now, processes: await selectProcesses(this.#db, { ...rest, ...(aliveOnly === true ? { aliveAt: now } : {}) }) };
+    });
+  }
+
+  getLeases(): Promise<LeaseRecord[]> {
+    return this.#read("read the leases", () => selectLeases(this.#db));
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------

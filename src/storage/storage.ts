@@ -1,5 +1,13 @@
 import type {
+  ConcurrencyLimits,
   EventLogEntry,
+  LeaseGrant,
+  LeaseKind,
+  LeaseRecord,
+  ProcessKind,
+  ProcessRecord,
+  ProcessRegistration,
+  RunQueueInfo,
   EventLogRecord,
   EventRecordsQuery,
   Run,
@@ -66,6 +74,57 @@ export interface RunStorage {
    * Returns the run's tags after the change; throws `NotFoundError` for an unknown run.
    */
   addRunTags(runId: string, tags: Readonly<Record<string, string>>): Promise<Record<string, string>>;
+  /**
+   * Claims `QUEUED` runs for launch, oldest first, as one transaction that applies the global and
+   * per-tag limits to the runs in flight at that moment (serialized with every other claimer and
+   * status change), so no number of claimers exceeds a limit or claims a run twice. Claimed runs
+   * move to `STARTING` with a RUN_STARTING event naming the claimer. Returns: the claimed runs.
+   */
+  claimQueuedRuns(claim: RunClaim): Promise<Run[]>;
+  /**
+   * Where a `QUEUED` run stands: its position among queued runs and the limits that are full for it.
+   * Returns null for a run that is not `QUEUED`; throws `NotFoundError` for an unknown run.
+   */
+  getRunQueueInfo(runId: string, limits: ConcurrencyLimits): Promise<RunQueueInfo | null>;
+  /**
+   * Records the process about to execute a claimed run (before the hand-off), with its tags, and
+   * starts the run's heartbeat clock. Returns the run's tags; throws `NotFoundError` for an unknown run.
+   */
+  assignRunWorker(runId: string, workerId: string, tags: Readonly<Record<string, string>>): Promise<Record<string, string>>;
+  /**
+   * One heartbeat of a process executing runs: renews its registration and the heartbeat of each
+   * run in `runIds`, and answers which of them were asked to stop (CANCELING) or ended by others.
+   */
+  heartbeatRuns(process: ProcessRegistration, runIds: readonly string[], ttlMs: number): Promise<RunHeartbeatAnswer>;
+  /** Every run STARTING, STARTED or CANCELING with its liveness fields, and the database clock. */
+  getInFlightRuns(): Promise<{ now: number; runs: InFlightRun[] }>;
+}
+
+/** What `claimQueuedRuns` claims: at most `limit` runs that fit `maxConcurrentRuns` and the tag limits. */
+export interface RunClaim extends ConcurrencyLimits {
+  /** The claimer's process id, recorded on each run (`claimed_by`) and its RUN_STARTING event. */
+  claimedBy: string;
+  limit: number;
+}
+
+/** The answer to a run heartbeat. */
+export interface RunHeartbeatAnswer {
+  /** The database clock. */
+  now: number;
+  /** Runs asked to stop: cancel them. */
+  canceling: string[];
+  /** Runs already ended by someone else (failed by the monitor, canceled with force): stop them, write nothing. */
+  ended: string[];
+}
+
+/** A run in flight as the run monitor judges it. Times on the database clock. */
+export interface InFlightRun {
+  run: Run;
+  claimedBy: string | null;
+  claimedAt: number | null;
+  /** The process executing it (a registered process id), once one was assigned. */
+  workerId: string | null;
+  heartbeatAt: number | null;
 }
 
 /** A run key as reserved by a sensor. */
@@ -130,6 +189,30 @@ export interface SensorStorage {
   upsertSensorState(update: SensorStateUpdate): Promise<StoredSensorState>;
 }
 
+/** Proof that a daemon holds a sensor's lease: its process id and the lease's fencing token. */
+export interface LeaseProof {
+  owner: string;
+  token: number;
+}
+
+/** A tick to start under a lease (`startTick`). */
+export interface StartTick {
+  sensorName: string;
+  /** From the daemon's clock. */
+  timestamp: number;
+  /** Without one, nothing is checked and no dangling tick is closed (a caller without leases). */
+  lease?: LeaseProof;
+}
+
+/** What `startTick` wrote and read. */
+export interface StartedTick {
+  tick: Tick;
+  /** The sensor's state as of the tick's start (its cursor is the tick's `cursorBefore`). */
+  state: StoredSensorState | null;
+  /** The sensor's earlier `STARTED` ticks this start closed as `SKIPPED`. */
+  closed: Tick[];
+}
+
 /** A tick about to be stored, always `STARTED`. */
 export interface NewTick {
   sensorName: string;
@@ -167,6 +250,8 @@ export interface TickRunRequest {
 /** Everything that ends a tick, committed by `commitTick` in one transaction. */
 export interface TickCommit {
   tickId: number;
+  /** The lease the tick was started under: checked in the commit's transaction (`LeaseLostError`, nothing written). */
+  lease?: LeaseProof;
   /** In request order; duplicate keys (within the list, or already used by the sensor) create no run. */
   runRequests: readonly TickRunRequest[];
   skipReason: string | null;
@@ -192,6 +277,12 @@ export interface TickCommitResult {
 }
 
 export interface TickStorage {
+  /**
+   * Starts a tick in one transaction: checks the lease (throws `LeaseLostError`, writing nothing,
+   * when the daemon no longer holds it), closes the sensor's dangling `STARTED` ticks, reads the
+   * sensor's state and inserts the `STARTED` tick with the state's cursor as `cursorBefore`.
+   */
+  startTick(request: StartTick): Promise<StartedTick>;
   /** Inserts a `STARTED` tick and, in the same transaction, stores its timestamp as the `lastTickStartTimestamp` of the sensor's state, if it has one. */
   createTick(tick: NewTick): Promise<Tick>;
   /**
@@ -201,7 +292,10 @@ export interface TickStorage {
    * per new key and per key-less request, ends the tick (`FAILURE` with an error, else `SUCCESS`
    * if it created runs, else `SKIPPED`) and stores the sensor's state (cursor if `storeCursor`,
    * `lastTickTimestamp` = the tick's start, `lastRunKey`). Throws `InvalidStatusTransitionError`
-   * if the tick has ended and `NotFoundError` if it does not exist; nothing is written then.
+   * if the tick has ended, `NotFoundError` if it does not exist and `LeaseLostError` if `lease` no
+   * longer holds the sensor; nothing is written then. When the stored cursor is no longer the
+   * tick's `cursorBefore` (edited during the tick), the tick ends `FAILURE` saying so and nothing
+   * else is written.
    */
   commitTick(commit: TickCommit): Promise<TickCommitResult>;
   /** Updates a tick after `assertTickTransition`; throws `NotFoundError` for an unknown id. */
@@ -213,9 +307,66 @@ export interface TickStorage {
   purgeTicks(sensorName: string, status: TickStatus, before: number): Promise<number>;
 }
 
+/** Something a daemon can lease. */
+export interface LeaseKey {
+  kind: LeaseKind;
+  name: string;
+}
+
+/** One daemon's lease round (see `OwnershipStorage.runLeaseRound`). */
+export interface LeaseRound {
+  /** The daemon, registered (or renewed) by the round. */
+  daemon: ProcessRegistration;
+  /** How long its registration and leases last without another round (ms). */
+  leaseMs: number;
+  /** What it can serve now: its running sensors, and the singletons it would take on. */
+  wanted: readonly LeaseKey[];
+  /** Keys with work in flight: kept even beyond its share, so they move only between ticks. */
+  busy: readonly LeaseKey[];
+  /** Refuse (writing nothing) when another live daemon is registered: SQLite allows one. */
+  exclusive: boolean;
+  /** Daemons the caller found dead by a fast local check (same host and PID namespace, pid gone). */
+  deadProcessIds: readonly string[];
+}
+
+/** What a lease round left. */
+export interface LeaseRoundResult {
+  /** The database clock when the round ran. */
+  now: number;
+  /** With `exclusive`: the live daemon that already serves the instance (nothing was written). */
+  conflict: ProcessRecord | null;
+  /** Live daemons, this one included. */
+  liveDaemons: number;
+  /** Everything this daemon holds after the round. */
+  held: LeaseGrant[];
+}
+
+/** Registered processes and leases: who is alive and who owns what, judged on the database clock. */
+export interface OwnershipStorage {
+  /**
+   * A daemon's lease round, in one transaction serialized with every other daemon's: registers or
+   * renews it, frees the leases of dead daemons, releases what it no longer wants or what exceeds its
+   * fair share (sensors / live daemons, to within one), renews the rest and acquires free or expired leases
+   * up to its share (token + 1 each). See docs/ownership.md.
+   */
+  runLeaseRound(round: LeaseRound): Promise<LeaseRoundResult>;
+  /** Releases every lease of `owner` and removes its registration (a clean stop). */
+  releaseOwner(owner: string): Promise<void>;
+  /** Registers a process or renews its heartbeat; it counts as alive for `ttlMs`. */
+  heartbeatProcess(process: ProcessRegistration, ttlMs: number): Promise<ProcessRecord>;
+  /** Removes a process's registration (a clean exit). */
+  removeProcess(id: string): Promise<void>;
+  /** Registered processes, oldest first; `aliveOnly` drops expired ones. Also returns the database clock. */
+  getProcesses(options?: { kinds?: readonly ProcessKind[]; aliveOnly?: boolean; ids?: readonly string[] }): Promise<{ now: number; processes: ProcessRecord[] }>;
+  /** Every lease. */
+  getLeases(): Promise<LeaseRecord[]>;
+}
+
 /** Everything an instance stores. `close()` releases connections; it is safe to call twice. */
-export interface Storage extends RunStorage, EventLogStorage, SensorStorage, TickStorage {
+export interface Storage extends RunStorage, EventLogStorage, SensorStorage, TickStorage, OwnershipStorage {
   /** Which backend this is, for messages and capability checks. */
   readonly dialectName: "sqlite" | "postgres";
+  /** Whether several daemons may serve this storage at once (else a second one is refused). */
+  readonly supportsManyDaemons: boolean;
   close(): Promise<void>;
 }

@@ -9,7 +9,7 @@ import { Instance } from "../../src/instance/instance.js";
 import { InProcessLauncher } from "../../src/launchers/in-process.js";
 import { WorkerTag } from "../../src/launchers/run-launcher.js";
 import { SubprocessLauncher } from "../../src/launchers/subprocess.js";
-import { DEFS_SOURCE, eventTypes, openProjectStorage, queueRun, TempProject, waitForRunEnd } from "./support.js";
+import { DEFS_SOURCE, eventTypes, openProjectStorage, queueRun, TEST_CLAIMER, TEST_WORKER_HEARTBEAT, TempProject, waitForRunEnd } from "./support.js";
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
   const deadline = Date.now() + 20_000;
@@ -51,10 +51,10 @@ describe("Instance.cancelRun", () => {
     const defs = project.write("defs.ts", DEFS_SOURCE);
     const { storage, opener } = await openProjectStorage(project);
     await using instance = await Instance.open(join(project.dir, "home"));
-    const launcher = new SubprocessLauncher({ storage, storageOpener: opener, definitionsFile: defs, logDir: join(project.dir, "logs"), warmWorkers: 1, terminateGraceMs: 500 });
+    const launcher = new SubprocessLauncher({ storage, storageOpener: opener, definitionsFile: defs, logDir: join(project.dir, "logs"), warmWorkers: 1, terminateGraceMs: 500, heartbeat: TEST_WORKER_HEARTBEAT });
     try {
       const run = await queueRun(storage, "sleepy_job");
-      await new RunCoordinator({ storage, launcher }).dequeue();
+      await new RunCoordinator({ storage, launcher, claimedBy: TEST_CLAIMER }).dequeue();
       await until(async () => (await eventTypes(storage, run.runId)).includes("STEP_START"), "the sleepy op to start");
       const pid = Number((await storage.getRun(run.runId))?.tags[WorkerTag.WORKER_PID]);
       expect((await instance.cancelRun(run.runId)).status).toBe("CANCELING");
@@ -82,11 +82,11 @@ describe("InProcessLauncher cancel", () => {
     const second = op({ name: "second" }, (_context, input: number) => input + 1);
     const defs = new Definitions({ jobs: [job({ name: "two_ops" }, () => { second(first()); })] });
     await using instance = await Instance.ephemeral();
-    const launcher = new InProcessLauncher({ storage: instance.storage, definitions: defs });
+    const launcher = new InProcessLauncher({ storage: instance.storage, definitions: defs, heartbeat: instance.runHeartbeat() });
     try {
       const runId = "run-in-process-cancel";
       await instance.storage.addRun({ runId, jobName: "two_ops", status: "QUEUED", tags: {}, runConfig: {}, createdAt: Date.now() });
-      await new RunCoordinator({ storage: instance.storage, launcher }).dequeue();
+      await new RunCoordinator({ storage: instance.storage, launcher, claimedBy: TEST_CLAIMER }).dequeue();
       await until(async () => firstStarted, "the first op to start");
       expect((await instance.cancelRun(runId)).status).toBe("CANCELING");
       release();

@@ -3,7 +3,7 @@ import { RunCoordinator, type LaunchTarget } from "../../src/coordinator/run-coo
 import type { Run } from "../../src/model/index.js";
 import type { SqlStorage } from "../../src/storage/sql-storage.js";
 import { openTempSqlite, tempPostgresSchemas } from "../support/storage-databases.js";
-import { eventTypes, queueRun } from "./support.js";
+import { eventTypes, queueRun, TEST_CLAIMER } from "./support.js";
 
 /** A launcher that records what it was given and leaves the runs STARTING (so they stay in flight). */
 class RecordingLauncher implements LaunchTarget {
@@ -37,14 +37,16 @@ describe.each(dialects)("RunCoordinator on $name", ({ open }) => {
     const storage = await db.connect();
     const runs = [await queueRun(storage, "a"), await queueRun(storage, "b"), await queueRun(storage, "c")];
     const launcher = new RecordingLauncher();
-    const claimed = await new RunCoordinator({ storage, launcher }).dequeue();
+    const claimed = await new RunCoordinator({ storage, launcher, claimedBy: TEST_CLAIMER }).dequeue();
     expect(claimed.map((r) => r.runId)).toEqual(runs.map((r) => r.runId));
+    const [claimEvent] = await storage.getEventRecords({ eventType: "RUN_STARTING", runIds: [runs[0]?.runId ?? ""] });
+    expect(claimEvent?.entry.event?.claimedBy).toBe(TEST_CLAIMER);
     expect(launcher.launched).toEqual(runs.map((r) => r.runId));
     for (const run of runs) {
       expect((await storage.getRun(run.runId))?.status).toBe("STARTING");
       expect(await eventTypes(storage, run.runId)).toEqual(["RUN_ENQUEUED", "RUN_STARTING"]);
     }
-    expect(await new RunCoordinator({ storage, launcher }).dequeue()).toEqual([]);
+    expect(await new RunCoordinator({ storage, launcher, claimedBy: TEST_CLAIMER }).dequeue()).toEqual([]);
   });
 
   it("honours the global limit, counting runs already in flight", async () => {
@@ -53,7 +55,7 @@ describe.each(dialects)("RunCoordinator on $name", ({ open }) => {
     const runs: Run[] = [];
     for (let i = 0; i < 5; i++) runs.push(await queueRun(storage, "job"));
     const launcher = new RecordingLauncher();
-    const coordinator = new RunCoordinator({ storage, launcher, maxConcurrentRuns: 2 });
+    const coordinator = new RunCoordinator({ storage, launcher, claimedBy: TEST_CLAIMER, maxConcurrentRuns: 2 });
     expect((await coordinator.dequeue()).map((r) => r.runId)).toEqual([runs[0]?.runId, runs[1]?.runId]);
     expect(await coordinator.dequeue()).toEqual([]);
     await finish(storage, runs[0] as Run);
@@ -74,6 +76,7 @@ describe.each(dialects)("RunCoordinator on $name", ({ open }) => {
     const coordinator = new RunCoordinator({
       storage,
       launcher,
+      claimedBy: TEST_CLAIMER,
       tagConcurrencyLimits: [
         { key: "database", value: "redshift", limit: 1 },
         { key: "backfill", limit: 1 },
@@ -94,7 +97,7 @@ describe.each(dialects)("RunCoordinator on $name", ({ open }) => {
     for (let i = 0; i < 60; i++) ids.push((await queueRun(storageA, "job")).runId);
     const [a, b] = [new RecordingLauncher(), new RecordingLauncher()];
     // Small batches make the two interleave and collide.
-    const options = { claimBatchSize: 7 };
+    const options = { claimBatchSize: 7, claimedBy: TEST_CLAIMER };
     await Promise.all([
       new RunCoordinator({ storage: storageA, launcher: a, ...options }).dequeue(),
       new RunCoordinator({ storage: storageB, launcher: b, ...options }).dequeue(),
@@ -114,7 +117,7 @@ describe.each(dialects)("RunCoordinator on $name", ({ open }) => {
         throw new Error("no capacity on the cluster");
       },
     };
-    expect((await new RunCoordinator({ storage, launcher }).dequeue()).map((r) => r.runId)).toEqual([run.runId]);
+    expect((await new RunCoordinator({ storage, launcher, claimedBy: TEST_CLAIMER }).dequeue()).map((r) => r.runId)).toEqual([run.runId]);
     expect((await storage.getRun(run.runId))?.status).toBe("FAILURE");
     const events = await storage.getRunEvents(run.runId);
     expect(events.map((e) => e.entry.event?.eventType)).toEqual(["RUN_ENQUEUED", "RUN_STARTING", "RUN_FAILURE"]);

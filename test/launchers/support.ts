@@ -5,7 +5,9 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { EventType, RunStatus, type Run } from "../../src/model/index.js";
+import { newProcessId, registrationOf } from "../../src/execution/process-identity.js";
+import { RunHeartbeat } from "../../src/execution/run-heartbeat.js";
+import { EventType, ProcessKind, RunStatus, type Run } from "../../src/model/index.js";
 import { openSqliteStorage } from "../../src/storage/dialects/sqlite.js";
 import type { SqlStorage } from "../../src/storage/sql-storage.js";
 import type { StorageOpener } from "../../src/launchers/storage-opener.js";
@@ -93,3 +95,14 @@ export async function waitForRunEnd(storage: SqlStorage, runId: string, timeoutM
 export async function eventTypes(storage: SqlStorage, runId: string): Promise<(string | undefined)[]> {
   return (await storage.getRunEvents(runId)).map((r) => r.entry.event?.eventType);
 }
+
+/** A run heartbeat for this test process on `storage` (fast: tests judge silence in seconds). */
+export function testHeartbeat(storage: SqlStorage, timing: { intervalMs: number; ttlMs: number } = { intervalMs: 200, ttlMs: 5_000 }): RunHeartbeat {
+  return new RunHeartbeat({ storage, process: registrationOf(newProcessId(), ProcessKind.RUNNER), ...timing });
+}
+
+/** The claimer id the launcher tests claim runs as. */
+export const TEST_CLAIMER = "test-host/1/claimer";
+
+/** How subprocess workers of launcher tests heartbeat. */
+export const TEST_WORKER_HEARTBEAT = { intervalMs: 200, ttlMs: 5_000 };

@@ -26,6 +26,8 @@ export interface PostgresStorageOptions {
 /** Advisory lock keys (arbitrary constants, "vigil" + purpose) so no other app's lock collides. */
 const EVENT_APPEND_LOCK = 0x7669_6701;
 const MIGRATION_LOCK = 0x7669_6702;
+/** First key of the two-key advisory locks scoped to one schema (the second is the schema's hash). */
+const PURPOSE_LOCKS = { leases: 0x7669_6703, "run-queue": 0x7669_6704 } as const;
 
 const INT8_OID = 20;
 const parseInt8 = (value: string): number => Number(value);
@@ -77,6 +79,7 @@ function capabilities(pool: pg.Pool, schema: string, clientConfig: pg.ClientConf
       bigintType: "bigint",
     },
     supportsRowLocks: true,
+    supportsManyDaemons: true,
     supportsSkipLocked: true,
     maxParameters: 65_535,
     // node-postgres sends a JS array as one text[] parameter.
@@ -86,6 +89,13 @@ function capabilities(pool: pg.Pool, schema: string, clientConfig: pg.ClientConf
     // before the insert until commit makes both orders agree.
     serializeEventAppends: async (trx) => {
       await sql`select pg_advisory_xact_lock(${sql.lit(EVENT_APPEND_LOCK)})`.execute(trx);
+    },
+    lockFor: async (trx, purpose) => {
+      await sql`select pg_advisory_xact_lock(${sql.lit(PURPOSE_LOCKS[purpose])}, hashtext(${schema}))`.execute(trx);
+    },
+    now: async (db) => {
+      const { rows } = await sql<{ now: number }>`select (extract(epoch from clock_timestamp()) * 1000)::bigint as now`.execute(db);
+      return Number(rows[0]?.now ?? Date.now());
     },
     // A session lock on a dedicated connection, held around the whole migration (schema creation
     // and Kysely's bookkeeping tables included), so concurrent openers migrate exactly once.

@@ -152,6 +152,7 @@ function sqliteCapabilities(lock: FileWriteLock): DialectCapabilities {
       bigintType: "integer",
     },
     supportsRowLocks: false,
+    supportsManyDaemons: false,
     supportsSkipLocked: false,
     maxParameters: 32_766,
     // json_each over one JSON text parameter; the planner probes the (sensor_name, run_key) index per value.
@@ -159,6 +160,8 @@ function sqliteCapabilities(lock: FileWriteLock): DialectCapabilities {
     schema: undefined,
     // Every write transaction already holds SQLite's single write lock (BEGIN IMMEDIATE).
     serializeEventAppends: async () => undefined,
+    lockFor: async () => undefined,
+    now: async () => Date.now(),
     // Kysely's SQLite adapter neither locks nor uses transactions when migrating, so two processes
     // could both apply 0001. Wrap the whole run in one BEGIN IMMEDIATE transaction on the (single)
     // connection instead: the second process waits, then finds the migrations recorded. SQLite DDL

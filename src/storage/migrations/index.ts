@@ -1,5 +1,6 @@
 import { initial } from "./0001-initial.js";
+import { ownership } from "./0002-ownership.js";
 import type { VigilMigration } from "./migration.js";
 
 /** Every migration, oldest first, shared by all dialects. Append only. */
-export const MIGRATIONS: readonly VigilMigration[] = [initial];
+export const MIGRATIONS: readonly VigilMigration[] = [initial, ownership];

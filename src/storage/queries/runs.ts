@@ -6,7 +6,7 @@ import type { Database, RunsTable } from "../schema.js";
 type Db = Kysely<Database>;
 
 /** Maps a `runs` row to the public `Run`. */
-function toRun(row: Selectable<RunsTable>): Run {
+export function toRun(row: Selectable<RunsTable>): Run {
   return {
     runId: row.run_id,
     jobName: row.job_name,
@@ -138,7 +138,14 @@ export async function selectRunStatuses(db: Db, runIds: readonly string[]): Prom
 export async function updateRunStatus(db: Db, runId: string, next: RunStatusRow, now: number): Promise<void> {
   await db
     .updateTable("runs")
-    .set({ status: next.status, started_at: next.startedAt, ended_at: next.endedAt, updated_at: now })
+    // A claim's time starts the start timeout, however the run was claimed.
+    .set((eb) => ({
+      status: next.status,
+      started_at: next.startedAt,
+      ended_at: next.endedAt,
+      updated_at: now,
+      ...(next.status === "STARTING" ? { claimed_at: eb.fn.coalesce("claimed_at", eb.val(now)) } : {}),
+    }))
     .where("run_id", "=", runId)
     .execute();
 }

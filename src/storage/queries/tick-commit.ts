@@ -4,7 +4,8 @@ import { EventType, RunStatus, RunTag, TickStatus, type EventLogEntry, type Run,
 import type { TickCommit, TickCommitResult } from "../storage.js";
 import type { Database } from "../schema.js";
 import { insertEvents } from "./events.js";
-import { sensorStateUpsert } from "./sensors.js";
+import { assertLeaseHeld } from "./lease-check.js";
+import { selectSensorState, sensorStateUpsert } from "./sensors.js";
 import { selectTick, updateTickRow } from "./ticks.js";
 
 type Db = Kysely<Database>;
@@ -48,6 +49,11 @@ export async function commitTickRows(
   if (tick === null) return null;
   check(tick);
   const sensorName = tick.sensorName;
+  if (commit.lease !== undefined) await assertLeaseHeld(db, sensorName, commit.lease, limits.rowLocks, `commit tick ${tick.id}`);
+  if (commit.storeCursor) {
+    const stored = (await selectSensorState(db, sensorName))?.cursor ?? null;
+    if (stored !== tick.cursorBefore) return await endWithCursorConflict(db, commit, tick, stored, now);
+  }
 
   // 2. Unique keys in request order; the first request with a key wins.
   const runKeys: string[] = [];
@@ -125,6 +131,24 @@ export async function commitTickRows(
   return { tick: ended, runs };
 }
 
+/**
+ * The cursor was edited (e.g. `vigil sensor cursor --set`) while the tick ran: its evaluation started
+ * from a cursor that no longer stands, so nothing of it is kept. The tick ends FAILURE saying so.
+ */
+async function endWithCursorConflict(db: Db, commit: TickCommit, tick: Tick, stored: string | null, now: number): Promise<TickCommitResult> {
+  const message = `Sensor "${tick.sensorName}": its cursor changed while tick ${tick.id} ran (from ${JSON.stringify(tick.cursorBefore)} to ${JSON.stringify(stored)}, e.g. by "vigil sensor cursor"); the tick's run requests and cursor were discarded, and the next tick starts from the new cursor.`;
+  const ended: Tick = {
+    ...tick,
+    status: TickStatus.FAILURE,
+    endTimestamp: commit.endTimestamp,
+    error: { message, stack: `CursorConflict: ${message}` },
+    cursor: stored,
+  };
+  await updateTickRow(db, ended);
+  await storeSensorState(db, { ...commit, storeCursor: false }, ended, now);
+  return { tick: ended, runs: [] };
+}
+
 /** Rows per multi-row INSERT for a table with `params` bind parameters per row. */
 function chunkRows(maxParameters: number, params: number): number {
   return Math.max(1, Math.min(1000, Math.floor(maxParameters / params)));
@@ -173,7 +197,8 @@ async function selectTaggedKeys(db: Db, sensorName: string, keys: readonly strin
 /** Reserves run key → run id pairs. Returns: the keys reserved now (a concurrent holder keeps its own). */
 async function reserveKeys(db: Db, sensorName: string, keys: ReadonlyMap<string, string>, now: number, size: number): Promise<Set<string>> {
   const out = new Set<string>();
-  for (const chunk of chunks([...keys], size)) {
+  // In key order: two commits reserving overlapping keys then wait on each other in one direction only (no deadlock).
+  for (const chunk of chunks([...keys].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)), size)) {
     const rows = await db
       .insertInto("run_keys")
       .values(chunk.map(([run_key, run_id]) => ({ sensor_name: sensorName, run_key, run_id, created_at: now })))

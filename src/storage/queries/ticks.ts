@@ -26,7 +26,7 @@ function toTick(row: Selectable<TicksTable>): Tick {
 /**
  * Inserts a STARTED tick whose cursor is still `cursorBefore`. Returns: the stored tick.
  */
-export async function insertTick(db: Db, tick: NewTick): Promise<Tick> {
+export async function insertTick(db: Db, tick: NewTick & { cursorBefore: string | null }, lease?: { owner: string; token: number }): Promise<Tick> {
   const body: TickBody = {
     runIds: [],
     runKeys: [],
@@ -38,7 +38,15 @@ export async function insertTick(db: Db, tick: NewTick): Promise<Tick> {
   };
   const row = await db
     .insertInto("ticks")
-    .values({ sensor_name: tick.sensorName, status: "STARTED", timestamp: tick.timestamp, end_timestamp: null, body: JSON.stringify(body) })
+    .values({
+      sensor_name: tick.sensorName,
+      status: "STARTED",
+      timestamp: tick.timestamp,
+      end_timestamp: null,
+      body: JSON.stringify(body),
+      owner: lease?.owner ?? null,
+      lease_token: lease?.token ?? null,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
   return toTick(row);

@@ -8,6 +8,8 @@ import { runStatusCases } from "./run-status-cases.js";
 import { runCases } from "./runs-cases.js";
 import { sensorTickCases } from "./sensor-tick-cases.js";
 import { tickCommitCases } from "./tick-commit-cases.js";
+import { leaseCases } from "./lease-cases.js";
+import { runClaimCases } from "./run-claim-cases.js";
 
 export type { DescribeStorageOptions, StorageCapabilities, StorageSpec, TestDatabase } from "./fixtures.js";
 
@@ -28,6 +30,8 @@ export function describeStorage(options: DescribeStorageOptions): void {
     describe("run status events", () => runStatusCases(options));
     describe("sensors and ticks", () => sensorTickCases(options));
     describe("tick commit", () => tickCommitCases(options));
+    describe("leases and ticks under them", () => leaseCases(options));
+    describe("run claims and liveness", () => runClaimCases(options));
     describe("lifecycle and concurrency", () => concurrencyCases(options));
   });
 }

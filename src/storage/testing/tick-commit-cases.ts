@@ -18,6 +18,7 @@ export function tickCommitCases({ open }: DescribeStorageOptions): void {
   it("commits queued runs with their tags and events, the tick's end and the sensor's state together", async () => {
     await using db = await open();
     const storage = await db.connect();
+    await storage.upsertSensorState({ name: "s", cursor: "c0" });
     const tick = await storage.createTick({ sensorName: "s", timestamp: 100, cursorBefore: "c0" });
     const a = request("k1", { tags: { team: "data", [RunTag.SENSOR_NAME]: "spoofed" }, runConfig: { ops: { x: { config: { n: 1 } } } } });
     const b = request(null);
@@ -129,7 +130,7 @@ export function tickCommitCases({ open }: DescribeStorageOptions): void {
     const t1 = await storage.createTick({ sensorName: "s", timestamp: 100, cursorBefore: null });
     const first = await storage.commitTick(commitOf(t1.id, keys.slice(0, 1_500).map((k) => request(k, { tags: { a: "1", b: "2" } }))));
     expect(first.runs).toHaveLength(1_500);
-    const t2 = await storage.createTick({ sensorName: "s", timestamp: 200, cursorBefore: null });
+    const t2 = await storage.createTick({ sensorName: "s", timestamp: 200, cursorBefore: "c1" });
     const second = await storage.commitTick(commitOf(t2.id, keys.map((k) => request(k))));
     expect(second.tick.dedupedRunKeys).toHaveLength(1_500);
     expect(second.runs.map((r) => r.tags[RunTag.RUN_KEY])).toEqual(keys.slice(1_500));
