@@ -11,6 +11,7 @@ import { runShow } from "./commands/run-show.js";
 import { sensorList } from "./commands/sensor-list.js";
 import { sensorPreview } from "./commands/sensor-preview.js";
 import { sensorCursor, sensorStartStop } from "./commands/sensor-state.js";
+import { statusCommand } from "./commands/status.js";
 import { uiCommand, type UiCommandOptions } from "./commands/ui.js";
 
 /**
@@ -51,7 +52,12 @@ export function buildProgram(version: string): Command {
     .option("--port <port>", "port to listen on (default 3000; 0 picks a free one)")
     .option("--read-only", "hide and refuse every mutation")
     .action((o: UiCommandOptions, cmd: Command) => withContext(cmd, (ctx) => uiCommand(ctx, o)));
-  leaf(program, "daemon", "run the sensor daemon in the foreground").action((_o, cmd: Command) => withContext(cmd, daemonCommand));
+  leaf(program, "daemon", "run the sensor daemon in the foreground (any number on PostgreSQL; one per SQLite instance)")
+    .option("--standby", "on SQLite, wait while another daemon serves the instance and take over when it stops")
+    .action((o: { standby?: boolean }, cmd: Command) => withContext(cmd, (ctx) => daemonCommand(ctx, o)));
+  leaf(program, "status", "live daemons and the sensors they own, processes executing runs, runs queued and in flight").action((_o, cmd: Command) =>
+    withContext(cmd, statusCommand),
+  );
   leaf(program, "init [dir]", "scaffold a new project (package.json, defs.ts with a job and a sensor, a test)").action(
     (dir: string | undefined, _o, cmd: Command) => withContext(cmd, async (ctx) => initCommand(ctx, dir)),
   );
@@ -95,6 +101,8 @@ export function buildProgram(version: string): Command {
     .option("--limit <n>", "at most this many runs (default 50)", parseLimit)
     .action((o: Parameters<typeof runList>[1], cmd: Command) => withContext(cmd, (ctx) => runList(ctx, o)));
   leaf(run, "show <id>", "a run and its event log").action((id: string, _o, cmd: Command) => withContext(cmd, (ctx) => runShow(ctx, id)));
-  leaf(run, "cancel <id>", "cancel a queued or running run").action((id: string, _o, cmd: Command) => withContext(cmd, (ctx) => runCancel(ctx, id)));
+  leaf(run, "cancel <id>", "cancel a queued or running run")
+    .option("--force", "mark a starting or running run CANCELED at once, whatever its worker does")
+    .action((id: string, o: { force?: boolean }, cmd: Command) => withContext(cmd, (ctx) => runCancel(ctx, id, o)));
   return program;
 }

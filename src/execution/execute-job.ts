@@ -3,7 +3,7 @@ import type { AnyJobDefinition } from "../definitions/job.js";
 import { initResources, planResources, toResourceDefinitions, type ResourceDefinition, type ResourceLike } from "../definitions/resource.js";
 import { validateRunConfigWith } from "../definitions/validate-run-config.js";
 import { ErrorCode, InvalidArgumentError, NotFoundError, runUserCode, serializeError, toError, UserCodeError, VigilError } from "../errors/index.js";
-import { EventType, isTerminalRunStatus, RunStatus, type Run } from "../model/index.js";
+import { EventType, isTerminalRunStatus, RunStatus, WorkerTag, type Run } from "../model/index.js";
 import type { Storage } from "../storage/storage.js";
 import { RunEventWriter } from "./event-writer.js";
 import { isJsonValue } from "./json-value.js";
@@ -65,6 +65,16 @@ const EXECUTABLE_STATUSES: readonly RunStatus[] = [RunStatus.NOT_STARTED, RunSta
  */
 export async function executeRun(job: AnyJobDefinition, runId: string, storage: Storage, options: ExecuteRunOptions = {}): Promise<RunOutcome> {
   const run = await loadExecutableRun(job, runId, storage);
+  if (options.heartbeat !== undefined && run.tags[WorkerTag.WORKER_ID] !== options.heartbeat.processId) {
+    // No launcher recorded this process (executeInProcess, `vigil job execute`): record it now,
+    // registered first, so the run is never in flight without a process a monitor can judge.
+    await options.heartbeat.register();
+    await storage.assignRunWorker(runId, options.heartbeat.processId, {
+      [WorkerTag.WORKER_ID]: options.heartbeat.processId,
+      [WorkerTag.WORKER_HOST]: options.heartbeat.host,
+      [WorkerTag.WORKER_PID]: String(options.heartbeat.pid),
+    });
+  }
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
   options.signal?.addEventListener("abort", onAbort, { once: true });

@@ -48,6 +48,15 @@ export class RunHeartbeat {
     return this.#options.process.id;
   }
 
+  /** The host and pid the process registered with. */
+  get host(): string {
+    return this.#options.process.host;
+  }
+
+  get pid(): number {
+    return this.#options.process.pid;
+  }
+
   /** Ids of the runs tracked now. */
   get runIds(): string[] {
     return [...this.#runs.keys()];

@@ -29,25 +29,4 @@ export interface RunLauncher {
   close(): Promise<void>;
 }
 
-/**
- * The tags a launcher writes on a run it starts, so any monitor can tell later whether the run's
- * worker is still alive. See `probeRunWorker`.
- */
-export const WorkerTag = {
-  /** The launcher (one per daemon or instance) that started the run: `<host>/<pid>/<random>`. */
-  LAUNCHER_OWNER: "vigil/launcher_owner",
-  /** `in-process` or `subprocess`. */
-  LAUNCHER: "vigil/launcher",
-  /** The host name of the process executing the run. */
-  WORKER_HOST: "vigil/worker_host",
-  /** The pid of the process executing the run (the daemon's own for `in-process`). */
-  WORKER_PID: "vigil/worker_pid",
-  /**
-   * The registered process id of the process executing the run (`<host>/<pid>/<random>`); a
-   * subprocess worker also carries its last part on its command line (`--worker-id=<random>`), so a
-   * probe can tell the worker from a process that reused its pid.
-   */
-  WORKER_ID: "vigil/worker_id",
-  /** The file the worker's stdout and stderr go to (`subprocess`). */
-  WORKER_LOG: "vigil/worker_log",
-} as const;
+export { WorkerTag } from "../model/index.js";

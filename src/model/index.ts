@@ -11,7 +11,7 @@ export {
   assertRunTransition,
   runStatusForEvent,
 } from "./run-status.js";
-export { RunTag, type Run, type RunConfigValue, type RunsQuery } from "./run.js";
+export { RunTag, WorkerTag, type Run, type RunConfigValue, type RunsQuery } from "./run.js";
 export type { EventLogEntry, EventLogRecord, EventRecordsQuery, RunEvent, LogLevel, Metadata, MetadataValue, MaterializationData } from "./event-log.js";
 export { TickStatus, assertTickTransition, type Tick, type TickError } from "./tick.js";
 export { SensorStatus, type SensorState, type StoredSensorState, type SensorStatusSource } from "./sensor-state.js";

@@ -32,3 +32,27 @@ export interface RunsQuery {
   /** A run id: only runs created before it (the next page). */
   cursor?: string;
 }
+
+/**
+ * The tags recorded on a run about where it executes (by its launcher, or by the process that
+ * executes it), so people can see where it ran and a monitor on the same host can probe it.
+ * Liveness itself is judged from the run's heartbeats, never from these alone.
+ */
+export const WorkerTag = {
+  /** The launcher (one per daemon or instance) that started the run: `<host>/<pid>/<random>`. */
+  LAUNCHER_OWNER: "vigil/launcher_owner",
+  /** `in-process` or `subprocess`. */
+  LAUNCHER: "vigil/launcher",
+  /** The host name of the process executing the run. */
+  WORKER_HOST: "vigil/worker_host",
+  /** The pid of the process executing the run, as that process sees it (inside a container: its own namespace's). */
+  WORKER_PID: "vigil/worker_pid",
+  /**
+   * The registered process id of the process executing the run (`<host>/<pid>/<random>`); a
+   * subprocess worker also carries its last part on its command line (`--worker-id=<random>`), so a
+   * probe can tell the worker from a process that reused its pid.
+   */
+  WORKER_ID: "vigil/worker_id",
+  /** The file the worker's stdout and stderr go to (`subprocess`). */
+  WORKER_LOG: "vigil/worker_log",
+} as const;

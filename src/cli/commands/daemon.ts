@@ -9,10 +9,11 @@ import { stopRequested } from "../shutdown.js";
 /**
  * `vigil daemon`: the sensor daemon in the foreground, on the definitions module `-f FILE`, against
  * `$VIGIL_HOME`, until Ctrl-C (or SIGTERM). The first iteration runs before "running" is printed,
- * so definitions that fail to load end the command with exit code 1. Ticks in flight finish before
- * it exits.
+ * so definitions that fail to load end the command with exit code 1, and so does another daemon
+ * already serving a SQLite instance (unless `--standby`: then it waits to take over). Ticks in
+ * flight finish before it exits, and its sensors go to the other daemons.
  */
-export async function daemonCommand(ctx: CliContext): Promise<void> {
+export async function daemonCommand(ctx: CliContext, options: { standby?: boolean } = {}): Promise<void> {
   const { out } = ctx;
   const modulePath = resolve(ctx.file);
   const stop = stopRequested((t) => out.note(t));
@@ -20,6 +21,7 @@ export async function daemonCommand(ctx: CliContext): Promise<void> {
   const daemon = new Daemon({
     instance,
     definitions: modulePath,
+    standby: options.standby === true,
     log: (level, message) => out.note(`${formatTime(Date.now()).slice(11)}  ${level === "info" ? "" : `${level}: `}${message}`),
   });
   let feed: ActivityFeed | null = null;
