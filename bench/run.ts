@@ -2,7 +2,7 @@
 // list), prints a table and merges the figures into bench/results.json. Timings live here, never
 // in tests. PostgreSQL figures use DATABASE_URL, else a throwaway server, else they are skipped.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { canConnect } from "../test/support/postgres.js";
@@ -14,6 +14,8 @@ interface StoredResult extends Result {
   benchmark: string;
   date: string;
   machine: string;
+  /** The 1-minute load average before and after the benchmark ran: figures are load-sensitive. */
+  loadAverage: { before: number; after: number };
 }
 
 const resultsPath = fileURLToPath(new URL("./results.json", import.meta.url));
@@ -45,8 +47,10 @@ try {
     const tmpDir = mkdtempSync(join(tmpdir(), `vigil-bench-${benchmark.name}-`));
     try {
       process.stderr.write(`running ${benchmark.name}…\n`);
+      const before = Number((loadavg()[0] ?? 0).toFixed(2));
       const results = await benchmark.run({ postgresUrl: pg.url, tmpDir, log: (m) => process.stderr.write(`  ${benchmark.name}: ${m}\n`) });
-      fresh.push(...results.map((r) => ({ benchmark: benchmark.name, ...r, date, machine: host })));
+      const loadAverage = { before, after: Number((loadavg()[0] ?? 0).toFixed(2)) };
+      fresh.push(...results.map((r) => ({ benchmark: benchmark.name, ...r, date, machine: host, loadAverage })));
     } finally {
       rmSync(tmpDir, { recursive: true, force: true });
     }
@@ -61,8 +65,8 @@ const ran = new Set(selected.map((b) => b.name));
 const merged = [...previous.filter((r) => !ran.has(r.benchmark)), ...fresh];
 writeFileSync(resultsPath, `${JSON.stringify({ results: merged }, null, 2)}\n`);
 
-const rows = fresh.map((r) => [r.figure, r.dialect ?? "-", `${r.value} ${r.unit}`, r.bar ?? "-", r.pass === null ? "-" : r.pass ? "PASS" : "FAIL"]);
-const header = ["figure", "dialect", "value", "bar", "result"];
+const rows = fresh.map((r) => [r.figure, r.dialect ?? "-", `${r.value} ${r.unit}`, r.bar ?? "-", r.pass === null ? "-" : r.pass ? "PASS" : "FAIL", `${r.loadAverage.before} → ${r.loadAverage.after}`]);
+const header = ["figure", "dialect", "value", "bar", "result", "load avg"];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ");
 process.stdout.write(`${line(header)}\n${widths.map((w) => "-".repeat(w)).join("  ")}\n${rows.map(line).join("\n")}\n`);

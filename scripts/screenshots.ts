@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     const shots: [string, string, (() => Promise<void>)?][] = [
       ["overview", "#/"],
       ["sensors", "#/sensors"],
+      ["deployment", "#/deployment", async () => page.locator(".owned-sensors summary").first().click()],
       ["sensor-detail", "#/sensors/inbox_sensor", async () => {
         await page.getByLabel("preview cursor").fill("0");
         await page.getByRole("button", { name: "Preview" }).click();

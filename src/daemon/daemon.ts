@@ -187,9 +187,6 @@ export class Daemon implements AsyncDisposable {
   /** Runs iterations on the clock until `close()`; errors are logged, never thrown. */
   start(): void {
     if (this.#loop !== null || this.#closed) return;
-    // Renewals do not wait for iterations: a slow tick never lets the leases lapse.
-    this.#heartbeatTimer = setInterval(() => void this.#leaseRound().catch((error: unknown) => this.#logRoundError(error)), this.#leaseRoundMs());
-    this.#heartbeatTimer.unref();
     if (this.#wakePollMs > 0) {
       this.#unsubscribe = this.#instance.storage.onEventsStored?.((notice) => this.#onEvents(notice), { pollMs: this.#wakePollMs }) ?? null;
     }
@@ -304,6 +301,7 @@ export class Daemon implements AsyncDisposable {
     for (;;) {
       try {
         await this.#leases.round(this.#wanted(), [...this.#inFlight.keys()].map((name) => ({ kind: LeaseKind.SENSOR, name })));
+        this.#keepRenewing();
         return;
       } catch (error) {
         if (!this.#standby || !VigilError.is(error, ErrorCode.DAEMON_CONFLICT) || this.#closed) throw error;
@@ -311,6 +309,17 @@ export class Daemon implements AsyncDisposable {
         await new Promise((resolve) => setTimeout(resolve, this.#leaseRoundMs()));
       }
     }
+  }
+
+  /**
+   * From the first successful round on, renewals run on their own timer, also under
+   * `runIteration()`: a first iteration whose ticks take longer than the lease (cold worker
+   * threads, a slow sensor) must not let the leases lapse.
+   */
+  #keepRenewing(): void {
+    if (this.#heartbeatTimer !== null || this.#closed) return;
+    this.#heartbeatTimer = setInterval(() => void this.#leaseRound().catch((error: unknown) => this.#logRoundError(error)), this.#leaseRoundMs());
+    this.#heartbeatTimer.unref();
   }
 
   #leaseRoundMs(): number {
@@ -372,6 +381,8 @@ export class Daemon implements AsyncDisposable {
       this.#source.modulePath === null
         ? new InThreadEvaluator(definitions, this.#instance)
         : new WorkerEvaluator({ modulePath: this.#source.modulePath, instance: this.#instance, size: this.#instance.config.sensors.workers, log: this.#log });
+    // Warm before the first lease round: sensors this daemon takes over must not wait for a cold start.
+    await this.#evaluator.warm?.();
     await this.#runs.prepare(definitions, this.#source.modulePath, reloaded);
   }
 

@@ -40,6 +40,8 @@ export type SensorLogSink = (entry: SensorLogEntry) => void;
 export interface SensorEvaluator {
   /** Evaluates once; `onLog` gets the sensor's log lines as they are written (from a worker, as they arrive). */
   evaluate(request: EvaluationRequest, onLog?: SensorLogSink): Promise<EvaluationOutcome>;
+  /** Gets ready to evaluate at once (worker threads started and loaded); optional. */
+  warm?(): Promise<void>;
   close(): Promise<void>;
 }
 

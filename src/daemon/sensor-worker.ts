@@ -21,13 +21,20 @@ export interface SensorWorkerMessage {
 }
 /** The evaluation's outcome, or one line its sensor logged (sent as it is written, before the outcome). */
 export type SensorWorkerReply = { id: number; outcome: EvaluationOutcome } | { id: number; log: SensorLogEntry };
+/** Sent once, when the module and the instance are loaded (or failed to): the worker is warm. */
+export interface SensorWorkerReady {
+  ready: true;
+}
 
 const port = parentPort;
 if (port !== null) {
   const data = workerData as SensorWorkerData;
   const ready = Promise.all([loadDefinitionsModule(data.modulePath), Instance.open(data.home)]);
   // A failed load is reported by every evaluation; nothing is unhandled meanwhile.
-  ready.catch(() => undefined);
+  void ready.then(
+    () => port.postMessage({ ready: true } satisfies SensorWorkerReady),
+    () => port.postMessage({ ready: true } satisfies SensorWorkerReady),
+  );
   port.on("message", (message: SensorWorkerMessage) => {
     void (async () => {
       let outcome: EvaluationOutcome;

@@ -6,7 +6,7 @@ import type { Instance } from "../instance/instance.js";
 import { failed, timedOut, type EvaluationOutcome, type EvaluationRequest, type SensorEvaluator, type SensorLogSink } from "./evaluate-sensor.js";
 import { runningFromSource } from "../launchers/module-loader.js";
 import type { DaemonLogger } from "./run-tick.js";
-import type { SensorWorkerData, SensorWorkerReply } from "./sensor-worker.js";
+import type { SensorWorkerData, SensorWorkerReady, SensorWorkerReply } from "./sensor-worker.js";
 
 /** Options of `new WorkerEvaluator(...)`. */
 export interface WorkerEvaluatorOptions {
@@ -62,8 +62,8 @@ export class WorkerEvaluator implements SensorEvaluator {
         else this.#discard(worker);
         resolve(outcome);
       };
-      const onMessage = (reply: SensorWorkerReply) => {
-        if (reply.id !== id) return;
+      const onMessage = (reply: SensorWorkerReply | SensorWorkerReady) => {
+        if (!("id" in reply) || reply.id !== id) return;
         if ("log" in reply) onLog?.(reply.log);
         else finish(reply.outcome, true);
       };
@@ -78,6 +78,31 @@ export class WorkerEvaluator implements SensorEvaluator {
       worker.once("exit", onExit);
       worker.postMessage({ id, request });
     });
+  }
+
+  /**
+   * Starts every worker thread now and resolves once each has loaded the definitions module (or
+   * failed to, or `maxWaitMs` passed): a daemon that takes sensors over ticks them at once, not
+   * after a cold start.
+   */
+  async warm(maxWaitMs = 60_000): Promise<void> {
+    const fresh: Worker[] = [];
+    while (!this.#closed && this.#all.size < this.#options.size) {
+      const worker = this.#spawn();
+      this.#idle.push(worker);
+      fresh.push(worker);
+    }
+    const warmed = (worker: Worker) =>
+      new Promise<void>((resolve) => {
+        worker.on("message", (m: SensorWorkerReply | SensorWorkerReady) => {
+          if ("ready" in m) resolve();
+        });
+        worker.once("exit", () => resolve());
+      });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, maxWaitMs)));
+    await Promise.race([Promise.all(fresh.map(warmed)), timeout]);
+    clearTimeout(timer);
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { ZodType } from "zod";
 import type { RunConfigShape } from "../config/index.js";
+import { reservedTagIn, reservedTagMessage } from "./reserved-tags.js";
 import { DefinitionError } from "../errors/index.js";
 import { assertValidName } from "./definition-name.js";
 import { buildGraph, type JobNode } from "./graph.js";
@@ -111,6 +112,8 @@ export function job<TBodyResult, TResources extends Readonly<Record<string, Reso
   if (typeof body !== "function") {
     throw new DefinitionError(`Job "${name}" needs a body function as job()'s second argument, such as () => { myOp(); }.`);
   }
+  const reserved = reservedTagIn(options.tags ?? {});
+  if (reserved !== null) throw new DefinitionError(reservedTagMessage(`Job "${name}"`, reserved));
   const resources = Object.freeze(toResourceDefinitions(options.resources ?? {}));
   planResources(resources);
   const { nodes } = buildGraph(name, body);

@@ -1,3 +1,4 @@
+import { reservedTagIn, reservedTagMessage } from "./reserved-tags.js";
 import { InvalidArgumentError } from "../errors/index.js";
 import type { RunConfigValue } from "../model/index.js";
 
@@ -64,6 +65,8 @@ export class RunRequest<TRunConfig extends RunConfigValue = RunConfigValue> {
           throw new InvalidArgumentError(`RunRequest tag "${key}" has value ${describeValue(value)}, which is not a string; tag values must be strings.`);
         }
       }
+      const reserved = reservedTagIn(tags as Record<string, string>);
+      if (reserved !== null) throw new InvalidArgumentError(reservedTagMessage("RunRequest", reserved));
     }
     this.runKey = runKey;
     this.runConfig = (runConfig ?? {}) as TRunConfig;

@@ -3,7 +3,7 @@ import { TestInstance } from "../../test/support/test-instance.js";
 import { EventType, RunStatus, type EventLogRecord, type Run } from "../model/index.js";
 import { job } from "./job.js";
 import { op } from "./op.js";
-import { RunRequest } from "./run-request.js";
+import { resolvedRunRequest, RunRequest } from "./run-request.js";
 import { formatRunStatusCursor, parseRunStatusCursor, planRunStatusBatch } from "./run-status-batch.js";
 import { buildRunStatusSensorContext } from "./run-status-sensor-context.js";
 import { runFailureSensor, runStatusSensor, runRunStatusHandlers } from "./run-status-sensor.js";
@@ -51,7 +51,7 @@ describe("evaluate with a run status context", () => {
     const evaluation = await s.evaluate(buildRunStatusSensorContext({ sensorName: "chain", instance, run, event }));
     expect(calls).toEqual(["chain:r1:RUN_SUCCESS"]);
     expect(evaluation).toEqual({
-      runRequests: [new RunRequest({ runKey: "r1", jobName: "job_b", tags: { "vigil/sensor_name": "chain" } })],
+      runRequests: [resolvedRunRequest(new RunRequest({ runKey: "r1" }), "job_b", { "vigil/sensor_name": "chain" })],
       cursor: null,
     });
   });

@@ -5,7 +5,7 @@ import { DefaultSensorStatus } from "./default-sensor-status.js";
 import { job } from "./job.js";
 import { op } from "./op.js";
 import { resource } from "./resource.js";
-import { RunRequest } from "./run-request.js";
+import { resolvedRunRequest, RunRequest } from "./run-request.js";
 import { sensor } from "./sensor.js";
 import { buildSensorContext } from "./sensor-context.js";
 import { evaluateSensor } from "./sensor-definition.js";
@@ -106,7 +106,7 @@ describe("return forms", () => {
       const s = sensor({ name: "forms", job: logFileJob }, fn as never);
       const evaluation = await s.evaluate();
       expect(evaluation).toEqual({
-        runRequests: [new RunRequest({ runKey: "a", runConfig: fileConfig("a"), jobName: "log_file_job", tags: { "vigil/sensor_name": "forms" } })],
+        runRequests: [resolvedRunRequest(new RunRequest({ runKey: "a", runConfig: fileConfig("a") }), "log_file_job", { "vigil/sensor_name": "forms" })],
         cursor: null,
       });
       expect(evaluation.runRequests[0]).toBeInstanceOf(RunRequest);
@@ -210,9 +210,16 @@ describe("target resolution", () => {
     );
   });
 
+  it("refuses a request that sets a vigil/ tag itself, naming the tag", () => {
+    expect(() => new RunRequest({ tags: { team: "data", "vigil/run_key": "spoofed" } })).toThrow(
+      'RunRequest sets tag "vigil/run_key", but tags under "vigil/" are written by Vigil itself (only "vigil/max_retries" may be set); rename the tag.',
+    );
+    expect(new RunRequest({ tags: { "vigil/max_retries": "2" } }).tags).toEqual({ "vigil/max_retries": "2" });
+  });
+
   it("picks the job named by jobName and tags every request with the sensor", async () => {
     const s = sensor({ name: "picker", jobs: [logFileJob, otherJob] }, () => [
-      new RunRequest({ jobName: "other_job", tags: { team: "data", "vigil/sensor_name": "spoofed" } }),
+      new RunRequest({ jobName: "other_job", tags: { team: "data" } }),
       new RunRequest({ jobName: "log_file_job", runConfig: fileConfig("f") }),
     ]);
     const { runRequests } = await s.evaluate();

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { ExecuteInProcessResult } from "../definitions/in-process-executor.js";
 import type { AnyJobDefinition } from "../definitions/job.js";
 import { toResourceDefinitions, type ResourceLike } from "../definitions/resource.js";
+import { reservedTagIn, reservedTagMessage } from "../definitions/reserved-tags.js";
 import { validateRunConfigWith } from "../definitions/validate-run-config.js";
 import { InvalidArgumentError, InvariantError, NotFoundError } from "../errors/index.js";
 import { AssetMaterialization, EventType, RunStatus, type EventLogEntry, type Run, type RunConfigValue } from "../model/index.js";
@@ -46,6 +47,8 @@ export async function executeJobInProcess(job: AnyJobDefinition, options: Execut
   if (typeof storage !== "object" || storage === null || typeof (storage as Partial<Storage>).storeEvents !== "function") {
     throw new InvalidArgumentError(`executeJobInProcess() for job "${job.name}" needs a storage (e.g. instance.storage), not ${storage === null ? "null" : typeof storage}.`);
   }
+  const reserved = reservedTagIn(options.tags ?? {});
+  if (reserved !== null) throw new InvalidArgumentError(reservedTagMessage(`executeInProcess() of job "${job.name}"`, reserved));
   const runConfig = (options.runConfig ?? {}) as RunConfigValue;
   // Validate first: bad config is the caller's mistake and should leave no run behind.
   validateRunConfigWith(job, runConfig, { ...toResourceDefinitions(options.sharedResources ?? {}), ...job.resources, ...toResourceDefinitions(options.resources ?? {}) });

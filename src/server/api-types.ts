@@ -1,7 +1,9 @@
 // The JSON shapes of the HTTP API (docs/ui.md). The UI imports them with `import type` only.
-import type { EventLogRecord, Run, SensorStatus, SensorStatusSource, Tick, TickStatus } from "../model/index.js";
+import type { EventLogRecord, Run, RunQueueInfo, SensorStatus, SensorStatusSource, Tick, TickStatus } from "../model/index.js";
 
 export type { EventLogRecord, Run, Tick, TickStatus, SensorStatus };
+// `GET /api/deployment` answers a `DeploymentStatus`; `RunDetail.queueInfo` is a `RunQueueInfo`.
+export type { DaemonStatus, DeploymentStatus, RunQueueBlocker, RunQueueInfo, WorkerStatus } from "../model/index.js";
 
 /** Every error response: one sentence. */
 export interface ApiError {
@@ -32,6 +34,16 @@ export interface SensorSummary {
   /** How late it is now past `nextTickAt` (ms, ≥ 0); null when stopped or never ticked. */
   lagMs: number | null;
   cursor: string | null;
+  /** The live daemon holding the sensor's lease (the one that evaluates it); null when none does. */
+  owner: SensorOwner | null;
+}
+
+/** A daemon, as a sensor's owner. */
+export interface SensorOwner {
+  /** Its registered process id, `<host>/<pid>/<random>` (as `GET /api/deployment` lists it). */
+  daemonId: string;
+  host: string;
+  pid: number;
 }
 
 /** `GET /api/sensors/:name/ticks`. */
@@ -78,6 +90,8 @@ export interface RunDetail {
   steps: StepTiming[];
   /** The failure message of a FAILURE run (its RUN_FAILURE or first STEP_FAILURE event). */
   failure: { message: string; stack: string | null } | null;
+  /** For a QUEUED run: its place in the queue and the concurrency limits holding it back; else null. */
+  queueInfo: RunQueueInfo | null;
 }
 
 /** `GET /api/runs/:id/events`. */
@@ -131,7 +145,10 @@ export interface Overview {
 
 /** What the live stream (`GET /api/stream`, SSE event `change`) reports. */
 export interface ChangeEvent {
-  /** `events`: new event log entries (runs, statuses, materializations); `sensors`: ticks or sensor state. */
-  kinds: ("events" | "sensors")[];
+  /**
+   * `events`: new event log entries (runs, statuses, materializations); `sensors`: ticks or sensor
+   * state; `deployment`: a daemon or worker came or went, or a lease changed hands.
+   */
+  kinds: ("events" | "sensors" | "deployment")[];
   maxStorageId: number;
 }

@@ -3,6 +3,7 @@ import { security } from "./auth.js";
 import { ChangePoller } from "./change-poller.js";
 import { errorResponse, httpError } from "./http-error.js";
 import { assetRoutes } from "./routes/assets.js";
+import { deploymentRoutes } from "./routes/deployment.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { overviewRoutes } from "./routes/overview.js";
 import { runRoutes } from "./routes/runs.js";
@@ -43,6 +44,7 @@ export function createApp(options: AppOptions): VigilApp {
   app.route("/api/runs", runRoutes(ctx));
   app.route("/api/jobs", jobRoutes(ctx));
   app.route("/api/assets", assetRoutes(ctx));
+  app.route("/api/deployment", deploymentRoutes(ctx));
   app.route("/api/stream", streamRoutes(poller));
   app.all("/api/*", (c) => {
     throw httpError(404, `No API endpoint ${c.req.method} ${c.req.path}.`);

@@ -1,4 +1,4 @@
-import { EventType, RunTag, type EventLogRecord, type Run } from "../model/index.js";
+import { EventType, RunTag, type EventLogRecord, type Run, type RunQueueInfo } from "../model/index.js";
 import type { RunDetail, RunSummary, StepTiming } from "./api-types.js";
 
 /** A run with its duration and launching sensor. */
@@ -7,8 +7,8 @@ export function summarizeRun(run: Run): RunSummary {
   return { ...run, durationMs: run.endedAt === null ? null : run.endedAt - start, sensorName: run.tags[RunTag.SENSOR_NAME] ?? null };
 }
 
-/** Step timings and the failure message, from a run's whole event log. */
-export function runDetail(run: Run, events: readonly EventLogRecord[]): RunDetail {
+/** Step timings and the failure message, from a run's whole event log; `queueInfo` as `getRunQueueInfo` gave it. */
+export function runDetail(run: Run, events: readonly EventLogRecord[], queueInfo: RunQueueInfo | null): RunDetail {
   const steps = new Map<string, StepTiming>();
   let failure: RunDetail["failure"] = null;
   for (const { entry } of events) {
@@ -28,5 +28,5 @@ export function runDetail(run: Run, events: readonly EventLogRecord[]): RunDetai
       if (failure === null || error !== undefined) failure = { message: error?.message ?? entry.message, stack: error?.stack ?? null };
     }
   }
-  return { run: summarizeRun(run), steps: [...steps.values()], failure };
+  return { run: summarizeRun(run), steps: [...steps.values()], failure, queueInfo };
 }

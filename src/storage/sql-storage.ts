@@ -68,12 +68,19 @@ export class SqlStorage implements Storage {
   readonly supportsManyDaemons: boolean;
   #closed = false;
   readonly #db: Kysely<Database>;
+  /**
+   * Where heartbeats and lease rounds go: their own small pool on PostgreSQL, so a burst of ticks
+   * and runs holding every data connection never delays a renewal past its lease (the same
+   * database as `#db` otherwise).
+   */
+  readonly #control: Kysely<Database>;
   readonly #caps: DialectCapabilities;
   readonly #eventRowsPerStatement: number;
   readonly #keysPerStatement: number;
 
-  constructor(db: Kysely<Database>, capabilities: DialectCapabilities) {
+  constructor(db: Kysely<Database>, capabilities: DialectCapabilities, control: Kysely<Database> = db) {
     this.#db = db;
+    this.#control = control;
     this.#caps = capabilities;
     this.dialectName = capabilities.name;
     this.supportsManyDaemons = capabilities.supportsManyDaemons;
@@ -147,7 +154,7 @@ export class SqlStorage implements Storage {
   }
 
   heartbeatRuns(process: ProcessRegistration, runIds: readonly string[], ttlMs: number): Promise<RunHeartbeatAnswer> {
-    return this.#write(`store the heartbeat of process ${process.id}`, async (trx) => heartbeatRuns(trx, process, runIds, await this.#caps.now(trx), ttlMs));
+    return this.#writeControl(`store the heartbeat of process ${process.id}`, async (trx) => heartbeatRuns(trx, process, runIds, await this.#caps.now(trx), ttlMs));
   }
 
   getInFlightRuns(): Promise<{ now: number; runs: InFlightRun[] }> {
@@ -351,21 +358,21 @@ export class SqlStorage implements Storage {
   // ---- ownership ----------------------------------------------------------------------------
 
   runLeaseRound(round: LeaseRound): Promise<LeaseRoundResult> {
-    return this.#write(`run the lease round of daemon ${round.daemon.id}`, async (trx) => {
+    return this.#writeControl(`run the lease round of daemon ${round.daemon.id}`, async (trx) => {
       await this.#caps.lockFor(trx, "leases");
       return runLeaseRound(trx, round, await this.#caps.now(trx));
     });
   }
 
   releaseOwner(owner: string): Promise<void> {
-    return this.#write(`release the leases of daemon ${owner}`, async (trx) => {
+    return this.#writeControl(`release the leases of daemon ${owner}`, async (trx) => {
       await this.#caps.lockFor(trx, "leases");
       await releaseOwner(trx, owner);
     });
   }
 
   heartbeatProcess(process: ProcessRegistration, ttlMs: number): Promise<ProcessRecord> {
-    return this.#write(`store the heartbeat of process ${process.id}`, async (trx) => upsertProcess(trx, process, await this.#caps.now(trx), ttlMs));
+    return this.#writeControl(`store the heartbeat of process ${process.id}`, async (trx) => upsertProcess(trx, process, await this.#caps.now(trx), ttlMs));
   }
 
   removeProcess(id: string): Promise<void> {
@@ -373,10 +380,11 @@ export class SqlStorage implements Storage {
   }
 
   getProcesses(options: { kinds?: readonly ProcessKind[]; aliveOnly?: boolean; ids?: readonly string[] } = {}): Promise<{ now: number; processes: ProcessRecord[] }> {
+    // On the control connections: a lease round reads them first, and must not queue behind ticks.
     return this.#read("read the registered processes", async () => {
-      const now = await this.#caps.now(this.#db);
+      const now = await this.#caps.now(this.#control);
       const { aliveOnly, ...rest } = options;
-      return { now, processes: await selectProcesses(this.#db, { ...rest, ...(aliveOnly === true ? { aliveAt: now } : {}) }) };
+      return { now, processes: await selectProcesses(this.#control, { ...rest, ...(aliveOnly === true ? { aliveAt: now } : {}) }) };
     });
   }
 
@@ -395,6 +403,7 @@ export class SqlStorage implements Storage {
     if (this.#closed) return;
     this.#closed = true;
     await this.#db.destroy();
+    if (this.#control !== this.#db) await this.#control.destroy();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -403,6 +412,10 @@ export class SqlStorage implements Storage {
 
   #read<T>(action: string, fn: () => Promise<T>): Promise<T> {
     return this.#guard(action, fn);
+  }
+
+  #writeControl<T>(action: string, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return this.#guard(action, () => this.#control.transaction().execute(fn));
   }
 
   #write<T>(action: string, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {

@@ -1,8 +1,11 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startUiServer, type UiServer } from "../../src/server/start-ui-server.js";
 import { defaultUiDir } from "../../src/server/static-files.js";
-import { definitions, inbox, setupInstance } from "../server/fixtures.js";
+import { definitions, HOLD_TAGS, inbox, openHoldingInstance, setupInstance, T0 } from "../server/fixtures.js";
 import { chromiumAvailable, launchBrowser } from "./browser.js";
 
 const run = chromiumAvailable();
@@ -12,11 +15,13 @@ describe.skipIf(!run)("web UI in headless Chromium", () => {
   let server: UiServer;
   let browser: Browser;
   let page: Page;
+  let home = "";
 
   beforeAll(async () => {
     const uiDir = defaultUiDir();
     if (uiDir === null) throw new Error("dist/ui is not built; run npm run build first.");
-    t = await setupInstance();
+    home = mkdtempSync(join(tmpdir(), "vigil-e2e-"));
+    t = await setupInstance(T0, () => openHoldingInstance(home)); // runs tagged HOLD_TAGS stay QUEUED
     await t.daemon.runIteration(); // inbox_sensor skips, broken_sensor fails, idle_sensor is stopped
     server = await startUiServer({ instance: t.instance, definitions, port: 0, uiDir, pollIntervalMs: 100 });
     browser = await launchBrowser();
@@ -27,6 +32,7 @@ describe.skipIf(!run)("web UI in headless Chromium", () => {
     await browser?.close();
     await server?.close();
     await t?.close();
+    if (home !== "") rmSync(home, { recursive: true, force: true });
   });
 
   it("toggles a sensor on the Sensors page, and the daemon picks it up", async () => {
@@ -104,14 +110,64 @@ describe.skipIf(!run)("web UI in headless Chromium", () => {
 
   it("cancels a queued run from its Run detail page", async () => {
     const runId = "queued-in-the-browser";
-    await t.instance.storage.addRun({ runId, jobName: "etl", status: "QUEUED", tags: {}, runConfig: {}, createdAt: Date.now() });
+    await t.instance.storage.addRun({ runId, jobName: "etl", status: "QUEUED", tags: HOLD_TAGS, runConfig: {}, createdAt: Date.now() });
     await page.goto(`${server.url}#/runs/${runId}`);
     await page.locator(".facts").getByText("QUEUED").waitFor();
+    const queue = page.getByTestId("queue-info");
+    await queue.getByText("Queued: position 1").waitFor();
+    await queue.getByText("tag hold 0/0 in flight").waitFor();
+    expect(await page.getByRole("button", { name: "Force cancel" }).count()).toBe(0);
     await page.getByRole("button", { name: "Cancel run" }).click();
     await page.locator(".facts").getByText("CANCELED").waitFor();
     expect((await t.instance.getRun(runId))?.status).toBe("CANCELED");
     expect(await page.getByRole("button", { name: "Cancel run" }).count()).toBe(0);
     await page.locator("table.events").getByText("RUN_CANCELED").waitFor();
+    expect(await page.getByTestId("queue-info").count()).toBe(0);
+  });
+
+  it("force-cancels a running run after a confirm step", async () => {
+    const runId = "running-in-the-browser";
+    await t.instance.storage.addRun({ runId, jobName: "etl", status: "STARTED", tags: {}, runConfig: {}, createdAt: Date.now() });
+    await page.goto(`${server.url}#/runs/${runId}`);
+    await page.locator(".facts").getByText("STARTED").waitFor();
+    const force = page.getByRole("button", { name: "Force cancel" });
+    await force.click();
+    const confirm = page.getByRole("group", { name: "confirm force cancel" });
+    await confirm.getByRole("button", { name: "Back" }).click();
+    await confirm.waitFor({ state: "detached" });
+    expect((await t.instance.getRun(runId))?.status).toBe("STARTED");
+    await force.click();
+    await confirm.getByRole("button", { name: "Mark CANCELED now" }).click();
+    await page.locator(".facts").getByText("CANCELED").waitFor();
+    expect((await t.instance.getRun(runId))?.status).toBe("CANCELED");
+    expect(await force.count()).toBe(0);
+    await page.locator("table.events").getByText("RUN_CANCELED").waitFor();
+  });
+
+  it("shows the daemon and the sensors it owns on the Deployment page, and each sensor's owner on the Sensors page", async () => {
+    await t.daemon.runIteration(); // renews its registration and leases: idle_sensor runs since the first test
+    await page.goto(`${server.url}#/sensors`);
+    await page.getByRole("link", { name: "Deployment" }).click();
+    await page.getByRole("heading", { name: "Deployment" }).waitFor();
+    const daemon = page.locator(`tr[data-daemon="${t.daemon.id}"]`);
+    await daemon.getByText("3 sensors").waitFor();
+    expect(await daemon.textContent()).toContain(String(process.pid));
+    await daemon.getByText("run-monitor").waitFor();
+    await daemon.getByText("3 sensors").click();
+    await daemon.getByRole("link", { name: "idle_sensor" }).waitFor();
+    await page.getByTestId("run-counts").getByText("queued").waitFor();
+
+    await page.goto(`${server.url}#/sensors`);
+    await page.getByRole("columnheader", { name: "Owner" }).waitFor();
+    const owner = (name: string) => page.locator(`tr[data-sensor="${name}"] td.owner`);
+    await owner("inbox_sensor").getByText(`${hostname()}/${process.pid}`).waitFor();
+    expect(await owner("inbox_sensor").locator("a").getAttribute("title")).toBe(t.daemon.id);
+    // Stopped, the sensor's lease is given back at the daemon's next iteration: the column follows live.
+    await t.instance.stopSensor("idle_sensor");
+    await t.daemon.runIteration();
+    await owner("idle_sensor").locator('[title="no live daemon holds this sensor"]').getByText("—").waitFor();
+    await page.goto(`${server.url}#/deployment`);
+    await daemon.getByText("2 sensors").waitFor();
   });
 });
 
@@ -130,7 +186,12 @@ describe.skipIf(!run)("web UI in read-only mode", () => {
       await t.instance.storage.addRun({ runId: "queued-read-only", jobName: "etl", status: "QUEUED", tags: {}, runConfig: {}, createdAt: Date.now() });
       await page.goto(`${server.url}#/runs/queued-read-only`);
       await page.locator(".facts").getByText("QUEUED").waitFor();
+      await page.getByTestId("queue-info").getByText("waiting for a daemon to claim it").waitFor(); // no limit is full
       expect(await page.getByRole("button", { name: "Cancel run" }).count()).toBe(0);
+      await t.instance.storage.addRun({ runId: "running-read-only", jobName: "etl", status: "STARTED", tags: {}, runConfig: {}, createdAt: Date.now() });
+      await page.goto(`${server.url}#/runs/running-read-only`);
+      await page.locator(".facts").getByText("STARTED").waitFor();
+      expect(await page.getByRole("button", { name: "Force cancel" }).count()).toBe(0);
     } finally {
       await browser.close();
       await server.close();

@@ -1,13 +1,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { Instance } from "../../src/instance/index.js";
-import type { EventsPage, JobSummary, PreviewResult, RunDetail, RunsPage, RunSummary, SensorSummary, TicksPage, AssetSummary, Overview } from "../../src/server/api-types.js";
+import type { DeploymentStatus, EventsPage, JobSummary, PreviewResult, RunDetail, RunsPage, RunSummary, SensorSummary, TicksPage, AssetSummary, Overview } from "../../src/server/api-types.js";
 import { createApp } from "../../src/server/app.js";
 import { startUiServer } from "../../src/server/start-ui-server.js";
 import { createTempDatabase } from "../support/postgres.js";
-import { definitions, inbox, setupInstance, T0 } from "./fixtures.js";
+import { definitions, HOLD_TAGS, inbox, openHoldingInstance, setupInstance, T0 } from "./fixtures.js";
 
 /** The whole suite on one storage backend. */
 function apiSuite(label: string, open: () => Promise<Instance>, cleanup: () => Promise<void> = async () => undefined): void {
@@ -53,6 +53,8 @@ function apiSuite(label: string, open: () => Promise<Instance>, cleanup: () => P
           ["idle_sensor", "STOPPED", "default", 120],
         ]);
         const [inboxSensor, broken, idle] = sensors;
+        const owner = { daemonId: t.daemon.id, host: hostname(), pid: process.pid };
+        expect(sensors.map((s) => s.owner)).toEqual([owner, owner, null]); // the daemon leases running sensors only
         expect(inboxSensor?.lastTick?.status).toBe("SUCCESS");
         expect(inboxSensor?.nextTickAt).toBe((inboxSensor?.lastTick?.timestamp ?? 0) + 30_000);
         expect(inboxSensor?.cursor).toBe("2");
@@ -129,6 +131,7 @@ function apiSuite(label: string, open: () => Promise<Instance>, cleanup: () => P
         const [run] = (await t.instance.getRuns({ tags: { "vigil/run_key": "a.csv" } })) ?? [];
         const detail = await body<RunDetail>(await api().request(`/api/runs/${run?.runId}`));
         expect(detail.run.status).toBe("SUCCESS");
+        expect(detail.queueInfo).toBeNull();
         expect(detail.steps.map((s) => [s.stepKey, s.status])).toEqual([["extract", "SUCCESS"], ["load", "SUCCESS"]]);
         const first = await body<EventsPage>(await api().request(`/api/runs/${run?.runId}/events?limit=2`));
         expect(first.events).toHaveLength(2);
@@ -159,11 +162,12 @@ function apiSuite(label: string, open: () => Promise<Instance>, cleanup: () => P
 
       it("cancels a queued run with POST, 404 for an unknown run and 409 for a finished one", async () => {
         const runId = "queued-run-to-cancel";
-        await t.instance.storage.addRun({ runId, jobName: "etl", status: "QUEUED", tags: {}, runConfig: {}, createdAt: Date.now() });
+        await t.instance.storage.addRun({ runId, jobName: "etl", status: "QUEUED", tags: HOLD_TAGS, runConfig: {}, createdAt: Date.now() });
         const app = api();
         expect((await app.request(`/api/runs/${runId}/cancel`)).status).toBe(404);
         expect((await app.request(`/api/runs/${runId}/cancel`, { method: "POST" })).status).toBe(415);
-        expect((await app.request(`/api/runs/${runId}/cancel`, post({ force: true }))).status).toBe(400);
+        expect((await app.request(`/api/runs/${runId}/cancel`, post({ force: "yes" }))).status).toBe(400);
+        expect((await app.request(`/api/runs/${runId}/cancel`, post({ now: true }))).status).toBe(400);
         const canceled = await app.request(`/api/runs/${runId}/cancel`, post());
         expect(canceled.status).toBe(200);
         expect((await body<RunSummary>(canceled)).status).toBe("CANCELED");
@@ -174,6 +178,70 @@ function apiSuite(label: string, open: () => Promise<Instance>, cleanup: () => P
         const missing = await app.request("/api/runs/no-such-run/cancel", post());
         expect(missing.status).toBe(404);
         expect(await body<{ error: string }>(missing)).toEqual({ error: 'Run "no-such-run" does not exist in this instance.' });
+      });
+    });
+
+    describe(`HTTP API deployment, queue and force cancel`, () => {
+      it("reports the live daemon with the sensors and duties it holds, workers and run counts", async () => {
+        await t.daemon.runIteration();
+        const status = await body<DeploymentStatus>(await api().request("/api/deployment"));
+        expect(status.now).toBeGreaterThan(0);
+        expect(status.daemons).toHaveLength(1);
+        const [daemon] = status.daemons;
+        expect(daemon).toMatchObject({ id: t.daemon.id, host: hostname(), pid: process.pid, sensors: ["broken_sensor", "inbox_sensor"], duties: ["run-monitor"] });
+        expect(daemon?.heartbeatAgeMs).toBeGreaterThanOrEqual(0);
+        expect(daemon?.heartbeatAgeMs).toBeLessThan(15_000);
+        expect(status.runs).toEqual({ queued: 0, inFlight: 0 });
+        expect(status.workers.every((w) => w.kind !== "daemon")).toBe(true);
+      });
+
+      it("names a sensor's owner only while a live daemon holds its lease", async () => {
+        const ownerOf = async (name: string) => (await body<SensorSummary>(await api().request(`/api/sensors/${name}`))).owner;
+        await t.instance.startSensor("idle_sensor");
+        await t.daemon.runIteration(); // the running sensors changed: a lease round takes idle_sensor
+        expect(await ownerOf("idle_sensor")).toEqual({ daemonId: t.daemon.id, host: hostname(), pid: process.pid });
+        expect((await body<DeploymentStatus>(await api().request("/api/deployment"))).daemons[0]?.sensors).toEqual(["broken_sensor", "idle_sensor", "inbox_sensor"]);
+        await t.instance.stopSensor("idle_sensor");
+        await t.daemon.runIteration(); // gives idle_sensor back
+        expect(await ownerOf("idle_sensor")).toBeNull();
+        expect((await ownerOf("inbox_sensor"))?.daemonId).toBe(t.daemon.id);
+      });
+
+      it("shows a queued run's position and the limit holding it back", async () => {
+        const runId = "queued-run-with-info";
+        await t.instance.storage.addRun({ runId, jobName: "etl", status: "QUEUED", tags: HOLD_TAGS, runConfig: {}, createdAt: Date.now() });
+        const detail = await body<RunDetail>(await api().request(`/api/runs/${runId}`));
+        expect(detail.queueInfo).toEqual({ position: 1, blockedBy: [{ key: "hold", limit: 0, inFlight: 0 }] });
+        expect((await body<DeploymentStatus>(await api().request("/api/deployment"))).runs.queued).toBe(1);
+        await t.instance.cancelRun(runId);
+        expect((await body<RunDetail>(await api().request(`/api/runs/${runId}`))).queueInfo).toBeNull();
+      });
+
+      it("force-cancels a running run with { force: true }, and lists the worker running it until then", async () => {
+        const worker = { id: "worker-host/4242/api-test", kind: "worker" as const, host: "worker-host", pid: 4242, pidNamespace: null, info: { launcher: "subprocess" } };
+        await t.instance.storage.heartbeatProcess(worker, 60_000);
+        const runId = "running-run-to-force-cancel";
+        await t.instance.storage.addRun({ runId, jobName: "etl", status: "STARTED", tags: {}, runConfig: {}, createdAt: Date.now() });
+        await t.instance.storage.assignRunWorker(runId, worker.id, {});
+        const app = api();
+        try {
+          const status = await body<DeploymentStatus>(await app.request("/api/deployment"));
+          expect(status.workers.find((w) => w.id === worker.id)).toMatchObject({ kind: "worker", host: "worker-host", pid: 4242, runsInFlight: 1, info: { launcher: "subprocess" } });
+          expect(status.runs.inFlight).toBe(1);
+          expect((await api({ readOnly: true }).request(`/api/runs/${runId}/cancel`, post({ force: true }))).status).toBe(403);
+          expect((await api({ authToken: "s3cret-token" }).request(`/api/runs/${runId}/cancel`, post({ force: true }))).status).toBe(401);
+          // Without force the run waits for its worker; with it, it ends at once.
+          expect((await body<RunSummary>(await app.request(`/api/runs/${runId}/cancel`, post()))).status).toBe("CANCELING");
+          const forced = await app.request(`/api/runs/${runId}/cancel`, post({ force: true }));
+          expect(forced.status).toBe(200);
+          expect((await body<RunSummary>(forced)).status).toBe("CANCELED");
+          expect((await t.instance.getRun(runId))?.status).toBe("CANCELED");
+          expect((await app.request(`/api/runs/${runId}/cancel`, post({ force: true }))).status).toBe(409);
+          expect((await app.request("/api/runs/no-such-run/cancel", post({ force: true }))).status).toBe(404);
+          expect((await body<DeploymentStatus>(await app.request("/api/deployment"))).workers.find((w) => w.id === worker.id)?.runsInFlight).toBe(0);
+        } finally {
+          await t.instance.storage.removeProcess(worker.id);
+        }
       });
     });
 
@@ -193,6 +261,34 @@ function apiSuite(label: string, open: () => Promise<Instance>, cleanup: () => P
         await t.daemon.runIteration();
         while (!text.includes("event: change")) text += decoder.decode((await reader.read()).value);
         expect(text).toMatch(/"kinds":\[[^\]]*"sensors"/);
+        controller.abort();
+        await reader.cancel();
+        close();
+      });
+
+      it("sends a deployment change when a process registers or leaves, not on its heartbeats", async () => {
+        for (const run of await t.instance.getRuns()) await t.instance.waitForRun(run.runId, { timeoutMs: 10_000 }); // nothing else changes meanwhile
+        const { app, close } = createApp({ instance: t.instance, definitions, uiDir, pollIntervalMs: 50 });
+        const controller = new AbortController();
+        const res = await app.request("/api/stream", { signal: controller.signal });
+        const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+        const decoder = new TextDecoder();
+        let text = "";
+        while (!text.includes("event: hello")) text += decoder.decode((await reader.read()).value);
+        await new Promise((r) => setTimeout(r, 150));
+        const worker = { id: "worker-host/4343/stream-test", kind: "worker" as const, host: "worker-host", pid: 4343, pidNamespace: null, info: {} };
+        await t.instance.storage.heartbeatProcess(worker, 60_000);
+        while (!text.includes("event: change")) text += decoder.decode((await reader.read()).value);
+        expect(text).toMatch(/"kinds":\["deployment"\]/);
+        text = "";
+        const next = reader.read();
+        await t.instance.storage.heartbeatProcess(worker, 60_000);
+        const quiet = await Promise.race([next.then(() => false), new Promise((r) => setTimeout(() => r(true), 250))]);
+        expect(quiet).toBe(true); // a heartbeat alone changes nothing
+        await t.instance.storage.removeProcess(worker.id);
+        text += decoder.decode((await next).value);
+        while (!text.includes("event: change")) text += decoder.decode((await reader.read()).value);
+        expect(text).toMatch(/"kinds":\["deployment"\]/);
         controller.abort();
         await reader.cancel();
         close();
@@ -263,7 +359,15 @@ function apiSuite(label: string, open: () => Promise<Instance>, cleanup: () => P
   });
 }
 
-apiSuite("SQLite", () => Instance.ephemeral());
+let sqliteHome = "";
+apiSuite(
+  "SQLite",
+  async () => {
+    sqliteHome = mkdtempSync(join(tmpdir(), "vigil-ui-sqlite-"));
+    return openHoldingInstance(sqliteHome);
+  },
+  async () => rmSync(sqliteHome, { recursive: true, force: true }),
+);
 
 const postgresUrl = inject("postgresUrl");
 if (postgresUrl !== null) {
@@ -275,8 +379,7 @@ if (postgresUrl !== null) {
       const database = await createTempDatabase(postgresUrl);
       drop = database.drop;
       home = mkdtempSync(join(tmpdir(), "vigil-ui-pg-"));
-      writeFileSync(join(home, "vigil.yaml"), `storage:\n  postgres:\n    url: "${database.url}"\n`);
-      return Instance.open(home);
+      return openHoldingInstance(home, `storage:\n  postgres:\n    url: "${database.url}"\n`);
     },
     async () => {
       await drop();
@@ -284,3 +387,58 @@ if (postgresUrl !== null) {
     },
   );
 }
+
+describe("HTTP API without a daemon, under vigil.yaml limits", () => {
+  let home = "";
+  let instance: Instance;
+
+  beforeAll(async () => {
+    home = mkdtempSync(join(tmpdir(), "vigil-ui-limits-"));
+    writeFileSync(
+      join(home, "vigil.yaml"),
+      "runLauncher: in-process\nrunCoordinator:\n  maxConcurrentRuns: 1\n  tagConcurrencyLimits:\n    - { key: team, value: data, limit: 1 }\n",
+    );
+    instance = await Instance.open(home);
+  });
+  afterAll(async () => {
+    await instance.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it("names every full limit holding a queued run back, and its position", async () => {
+    const add = (runId: string, status: "QUEUED" | "STARTED", tags: Record<string, string>, createdAt: number) =>
+      instance.storage.addRun({ runId, jobName: "etl", status, tags, runConfig: {}, createdAt });
+    const { app } = createApp({ instance, definitions, uiDir: null });
+    const info = async (runId: string) => ((await (await app.request(`/api/runs/${runId}`)).json()) as RunDetail).queueInfo;
+    await add("queued-data", "QUEUED", { team: "data" }, T0 + 1);
+    expect(await info("queued-data")).toEqual({ position: 1, blockedBy: [] }); // nothing full: it waits for a daemon
+    await add("in-flight", "STARTED", { team: "data" }, T0); // takes the only slot, and the team=data one
+    await add("queued-plain", "QUEUED", {}, T0 + 2);
+    expect(await info("queued-data")).toEqual({
+      position: 1,
+      blockedBy: [
+        { key: "maxConcurrentRuns", limit: 1, inFlight: 1 },
+        { key: "team", value: "data", limit: 1, inFlight: 1 },
+      ],
+    });
+    expect(await info("queued-plain")).toEqual({ position: 2, blockedBy: [{ key: "maxConcurrentRuns", limit: 1, inFlight: 1 }] });
+    expect(await info("in-flight")).toBeNull();
+    const deployment = (await (await app.request("/api/deployment")).json()) as DeploymentStatus;
+    expect(deployment).toMatchObject({ daemons: [], runs: { queued: 2, inFlight: 1 } });
+  });
+
+  it("names no owner for a sensor whose lease is unexpired but whose daemon is gone", async () => {
+    const daemon = { id: "daemon-host/777/gone", kind: "daemon" as const, host: "daemon-host", pid: 777, pidNamespace: null, info: {} };
+    await instance.storage.runLeaseRound({ daemon, leaseMs: 60_000, wanted: [{ kind: "sensor", name: "inbox_sensor" }], busy: [], exclusive: false, deadProcessIds: [] });
+    const { app } = createApp({ instance, definitions, uiDir: null });
+    const owners = async () => ((await (await app.request("/api/sensors")).json()) as SensorSummary[]).map((s) => s.owner);
+    expect(await owners()).toEqual([{ daemonId: daemon.id, host: "daemon-host", pid: 777 }, null, null]);
+    const [listed] = ((await (await app.request("/api/deployment")).json()) as DeploymentStatus).daemons;
+    expect(listed).toMatchObject({ id: daemon.id, sensors: ["inbox_sensor"], duties: [] });
+    // Its registration is gone (as if it died) while its lease runs for another minute: nobody evaluates the sensor.
+    await instance.storage.removeProcess(daemon.id);
+    expect((await instance.storage.getLeases()).find((l) => l.name === "inbox_sensor")?.owner).toBe(daemon.id);
+    expect(await owners()).toEqual([null, null, null]);
+    expect(((await (await app.request("/api/deployment")).json()) as DeploymentStatus).daemons).toEqual([]);
+  });
+});

@@ -1,4 +1,6 @@
 // Definitions, an instance and a daemon on a ManualClock, shared by the API and browser tests.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { z } from "zod";
 import { DefaultSensorStatus } from "../../src/definitions/default-sensor-status.js";
 import { Definitions } from "../../src/definitions/definitions.js";
@@ -46,6 +48,23 @@ const brokenSensor = sensor({ name: "broken_sensor", job: etlJob, minimumInterva
 const idleSensor = sensor({ name: "idle_sensor", job: etlJob, minimumIntervalSeconds: 120 }, () => new SkipReason("Idle sensor has nothing to do."));
 
 export const definitions = new Definitions({ jobs: [etlJob], sensors: [inboxSensor, brokenSensor, idleSensor] });
+
+/**
+ * Tags of a run no daemon claims from an instance of `openHoldingInstance`: once a daemon ran an
+ * iteration its run queue polls every second, so a run a test queues by hand must be held back to
+ * stay QUEUED.
+ */
+export const HOLD_TAGS: Readonly<Record<string, string>> = { hold: "yes" };
+
+/**
+ * Opens an instance at `home` (an empty folder) whose vigil.yaml allows no run tagged `hold` in
+ * flight (`HOLD_TAGS`), with the in-process launcher and `storage` (a vigil.yaml `storage:` block;
+ * by default SQLite in the home). The caller removes `home`.
+ */
+export async function openHoldingInstance(home: string, storage = ""): Promise<Instance> {
+  writeFileSync(join(home, "vigil.yaml"), `${storage}runLauncher: in-process\nrunCoordinator:\n  tagConcurrencyLimits:\n    - { key: hold, limit: 0 }\n`);
+  return Instance.open(home);
+}
 
 /** An ephemeral instance and a daemon on a ManualClock at `start` (T0 by default). */
 export async function setupInstance(start = T0, open: () => Promise<Instance> = () => Instance.ephemeral()) {

@@ -31,9 +31,15 @@ export const post = <T>(path: string, body: unknown = {}): Promise<T> =>
 
 export const queryClient = new QueryClient({ defaultOptions: { queries: { staleTime: 2_000, retry: 1, refetchOnWindowFocus: false } } });
 
+/** Options of `useApi`. */
+export interface UseApiOptions {
+  /** Refetch this often (ms) besides the live stream's invalidations: for what changes without a stored event. */
+  refetchIntervalMs?: number;
+}
+
 /** `useQuery` of one API path (the path is the key). */
-export function useApi<T>(path: string | null): UseQueryResult<T> {
-  return useQuery({ queryKey: [path], queryFn: () => get<T>(path ?? ""), enabled: path !== null });
+export function useApi<T>(path: string | null, options: UseApiOptions = {}): UseQueryResult<T> {
+  return useQuery({ queryKey: [path], queryFn: () => get<T>(path ?? ""), enabled: path !== null, refetchInterval: options.refetchIntervalMs ?? false });
 }
 
 export function useInfo(): UseQueryResult<ApiInfo> {

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { useInfo, useLiveUpdates } from "./api.js";
 import { AssetDetailPage, AssetsPage } from "./pages/assets.js";
+import { DeploymentPage } from "./pages/deployment.js";
 import { JobsPage } from "./pages/jobs.js";
 import { OverviewPage } from "./pages/overview.js";
 import { RunDetailPage } from "./pages/run-detail.js";
@@ -15,6 +16,7 @@ const NAV = [
   ["runs", "Runs"],
   ["jobs", "Jobs"],
   ["assets", "Assets"],
+  ["deployment", "Deployment"],
 ] as const;
 
 function Page({ route }: { route: Route }) {
@@ -30,6 +32,8 @@ function Page({ route }: { route: Route }) {
       return <JobsPage name={id ?? null} />;
     case "assets":
       return id === undefined ? <AssetsPage /> : <AssetDetailPage assetKey={id} />;
+    case "deployment":
+      return <DeploymentPage />;
     default:
       return <p className="error">No page here; pick one above.</p>;
   }

@@ -18,12 +18,12 @@ const runsQuery = z.object({
   sensor: nameParam.optional(),
   tag: z.union([tagParam, z.array(tagParam).max(20)]).optional(),
 });
-const empty = z.object({}).strict();
+const cancelBody = z.object({ force: z.boolean().optional() }).strict();
 const eventsQuery = z.object({ after: z.coerce.number().int().min(0).optional(), limit: limitParam(500, 5000) });
 /** The whole log read to compute step timings, at most. */
 const DETAIL_EVENTS = 10_000;
 
-/** `/api/runs`: filtered pages of runs, one run with its step timings, its event log by storage id, cancel. */
+/** `/api/runs`: filtered pages of runs, one run with its step timings and queue info, its event log by storage id, cancel. */
 export function runRoutes(ctx: ServerContext): Hono {
   const app = new Hono();
   const { instance } = ctx;
@@ -56,7 +56,12 @@ export function runRoutes(ctx: ServerContext): Hono {
 
   app.get("/:id", async (c) => {
     const run = await runWithId(c.req.param("id"));
-    return c.json(runDetail(run, await instance.getRunEvents(run.runId, { limit: DETAIL_EVENTS })));
+    // Only a queued run has queue info: the query is skipped for every other one.
+    const [events, queueInfo] = await Promise.all([
+      instance.getRunEvents(run.runId, { limit: DETAIL_EVENTS }),
+      run.status === RunStatus.QUEUED ? instance.getRunQueueInfo(run.runId) : null,
+    ]);
+    return c.json(runDetail(run, events, queueInfo));
   });
 
   app.get("/:id/events", async (c) => {
@@ -67,12 +72,13 @@ export function runRoutes(ctx: ServerContext): Hono {
     return c.json(page);
   });
 
-  // A queued run becomes CANCELED at once, a started one CANCELING (Instance.cancelRun); a finished one is a 409.
+  // A queued run becomes CANCELED at once, a started one CANCELING (Instance.cancelRun); with
+  // `{ "force": true }` a starting, started or canceling one becomes CANCELED at once too. A finished one is a 409.
   app.post("/:id/cancel", async (c) => {
     const run = await runWithId(c.req.param("id"));
-    await parseJsonBody(c, empty);
+    const body = await parseJsonBody(c, cancelBody);
     try {
-      return c.json(summarizeRun(await instance.cancelRun(run.runId)));
+      return c.json(summarizeRun(await instance.cancelRun(run.runId, { force: body.force === true })));
     } catch (error) {
       // A finished run: cancelRun says so in one sentence.
       if (VigilError.is(error, ErrorCode.INVALID_ARGUMENT)) throw httpError(409, error.message);

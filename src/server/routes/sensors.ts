@@ -7,7 +7,7 @@ import { SensorStatus, TickStatus } from "../../model/index.js";
 import type { PreviewResult, SensorSummary, TicksPage } from "../api-types.js";
 import { httpError } from "../http-error.js";
 import type { ServerContext } from "../server-context.js";
-import { summarizeSensor, summarizeSensors } from "../sensor-summary.js";
+import { sensorOwners, summarizeSensor, summarizeSensors } from "../sensor-summary.js";
 import { limitParam, listParam, nameParam, parseJsonBody, parseQuery } from "../validate.js";
 
 const tickStatuses = Object.values(TickStatus) as [TickStatus, ...TickStatus[]];
@@ -36,7 +36,8 @@ export function sensorRoutes(ctx: ServerContext): Hono {
   }
 
   async function summary(sensor: SensorDefinition): Promise<SensorSummary> {
-    return summarizeSensor(instance, sensor, await instance.getSensorState(sensor.name), Date.now());
+    const [state, owners] = await Promise.all([instance.getSensorState(sensor.name), sensorOwners(instance)]);
+    return summarizeSensor(instance, sensor, state, Date.now(), owners.get(sensor.name) ?? null);
   }
 
   app.get("/", async (c) => c.json(await summarizeSensors(instance, await ctx.sensors())));

@@ -177,5 +177,8 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
       { cause: result.error },
     );
   }
-  return new SqlStorage(db, caps);
+  // Heartbeats and lease rounds get two connections of their own (opened on first use).
+  const controlPool = new pg.Pool({ ...clientConfig, max: 2 });
+  controlPool.on("error", () => undefined);
+  return new SqlStorage(db, caps, new Kysely<Database>({ dialect: new PostgresDialect({ pool: controlPool }) }));
 }

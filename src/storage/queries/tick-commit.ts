@@ -28,7 +28,8 @@ const TAG_PARAMS = 3;
 
 /**
  * The one transaction that ends a tick (call inside a transaction; nothing is written when it throws):
- * 1. checks the tick is still `STARTED` (`assertTickTransition`, by `check`);
+ * 1. checks the lease, when one is given (`LeaseLostError`), then that the tick is still `STARTED`
+ *    (`assertTickTransition`, by `check`);
  * 2. de-duplicates run keys (once each, first request wins), then finds the keys the sensor already
  *    used: a reservation in `run_keys`, or any run tagged with this sensor and key (hand-made too);
  * 3. reserves the new keys (`ON CONFLICT DO NOTHING`: a concurrent daemon's reservation wins),
@@ -45,11 +46,17 @@ export async function commitTickRows(
   limits: TickCommitLimits,
   check: (tick: Tick) => void,
 ): Promise<TickCommitResult | null> {
+  if (commit.lease !== undefined) {
+    // The lease row is locked before the tick row, in the same order as a tick start (which locks
+    // the lease, then closes dangling ticks): a takeover and a stale commit never deadlock.
+    const sensor = await db.selectFrom("ticks").select("sensor_name").where("id", "=", commit.tickId).executeTakeFirst();
+    if (sensor === undefined) return null;
+    await assertLeaseHeld(db, sensor.sensor_name, commit.lease, limits.rowLocks, `commit tick ${commit.tickId}`);
+  }
   const tick = await selectTick(db, commit.tickId, limits.rowLocks);
   if (tick === null) return null;
   check(tick);
   const sensorName = tick.sensorName;
-  if (commit.lease !== undefined) await assertLeaseHeld(db, sensorName, commit.lease, limits.rowLocks, `commit tick ${tick.id}`);
   if (commit.storeCursor) {
     const stored = (await selectSensorState(db, sensorName))?.cursor ?? null;
     if (stored !== tick.cursorBefore) return await endWithCursorConflict(db, commit, tick, stored, now);

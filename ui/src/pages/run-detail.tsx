@@ -1,24 +1,67 @@
 import { useMutation } from "@tanstack/react-query";
-import { post, queryClient, useApi, useInfo, type EventsPage, type RunDetail, type RunSummary } from "../api.js";
+import { useState } from "react";
+import { post, queryClient, useApi, useInfo, type EventsPage, type RunDetail, type RunQueueBlocker, type RunQueueInfo, type RunSummary } from "../api.js";
 import { duration, ErrorStack, Loading, Status, time } from "../format.js";
 import { href } from "../router.js";
 
 /** Statuses a run can be canceled in (Instance.cancelRun). */
 const CANCELABLE = new Set(["QUEUED", "NOT_STARTED", "STARTING", "STARTED"]);
+/** Statuses where a plain cancel waits for the run's worker, so forcing it means something. */
+const FORCE_CANCELABLE = new Set(["STARTING", "STARTED", "CANCELING"]);
 
-/** The "Cancel run" button of an unfinished run (hidden in read-only mode). */
-function CancelButton({ run }: { run: RunSummary }) {
+/**
+ * "Cancel run" for an unfinished run, and "Force cancel" (after a confirm step) for one that has
+ * started; both hidden in read-only mode.
+ */
+function CancelActions({ run }: { run: RunSummary }) {
   const info = useInfo();
+  const [confirming, setConfirming] = useState(false);
   const cancel = useMutation({
-    mutationFn: () => post<RunSummary>(`/api/runs/${encodeURIComponent(run.runId)}/cancel`),
-    onSuccess: () => queryClient.invalidateQueries(),
+    mutationFn: (force: boolean) => post<RunSummary>(`/api/runs/${encodeURIComponent(run.runId)}/cancel`, force ? { force: true } : {}),
+    onSuccess: () => {
+      setConfirming(false);
+      return queryClient.invalidateQueries();
+    },
   });
-  if (info.data?.readOnly !== false || !CANCELABLE.has(run.status)) return null;
+  const cancelable = CANCELABLE.has(run.status);
+  const forceable = FORCE_CANCELABLE.has(run.status);
+  if (info.data?.readOnly !== false || (!cancelable && !forceable)) return null;
   return (
-    <p>
-      <button type="button" disabled={cancel.isPending} onClick={() => cancel.mutate()}>Cancel run</button>
+    <div className="run-actions">
+      {cancelable ? <button type="button" disabled={cancel.isPending} onClick={() => cancel.mutate(false)}>Cancel run</button> : null}
+      {forceable && !confirming ? <button type="button" className="danger" disabled={cancel.isPending} onClick={() => setConfirming(true)}>Force cancel</button> : null}
+      {forceable && confirming ? (
+        <span className="confirm" role="group" aria-label="confirm force cancel">
+          Mark the run CANCELED now, without waiting for its worker? A worker still running stops at its next heartbeat.{" "}
+          <button type="button" className="danger" disabled={cancel.isPending} onClick={() => cancel.mutate(true)}>Mark CANCELED now</button>{" "}
+          <button type="button" onClick={() => setConfirming(false)}>Back</button>
+        </span>
+      ) : null}
       {cancel.error === null ? null : <span className="error"> {cancel.error.message}</span>}
-    </p>
+    </div>
+  );
+}
+
+/** "maxConcurrentRuns 4/4 in flight", "tag team=data 1/1 in flight". */
+function blockerText(b: RunQueueBlocker): string {
+  const limit = b.key === "maxConcurrentRuns" ? b.key : `tag ${b.key}${b.value === undefined ? "" : `=${b.value}`}`;
+  return `${limit} ${b.inFlight}/${b.limit} in flight`;
+}
+
+/** Why a QUEUED run waits: its place in the queue and the concurrency limits that are full for it. */
+function QueueInfo({ info }: { info: RunQueueInfo }) {
+  return (
+    <div className="queue-info" data-testid="queue-info">
+      <b>Queued: position {info.position}</b>
+      {info.blockedBy.length === 0 ? (
+        <span className="muted"> · waiting for a daemon to claim it</span>
+      ) : (
+        <>
+          <span className="muted"> · held back by</span>
+          <ul>{info.blockedBy.map((b) => <li key={`${b.key}=${b.value ?? ""}`}>{blockerText(b)}</li>)}</ul>
+        </>
+      )}
+    </div>
   );
 }
 
@@ -26,7 +69,7 @@ export function RunDetailPage({ runId }: { runId: string }) {
   const detail = useApi<RunDetail>(`/api/runs/${encodeURIComponent(runId)}`);
   const events = useApi<EventsPage>(`/api/runs/${encodeURIComponent(runId)}/events?limit=1000`);
   if (detail.data === undefined) return <Loading error={detail.error} />;
-  const { run, steps, failure } = detail.data;
+  const { run, steps, failure, queueInfo } = detail.data;
   const longest = Math.max(1, ...steps.map((s) => s.durationMs ?? 0));
   return (
     <section>
@@ -39,7 +82,8 @@ export function RunDetailPage({ runId }: { runId: string }) {
         <dt>Duration</dt><dd>{duration(run.durationMs)}</dd>
         <dt>Tags</dt><dd>{Object.entries(run.tags).map(([k, v]) => <span key={k} className="tag">{k}={v}</span>)}</dd>
       </dl>
-      <CancelButton run={run} />
+      {queueInfo === null ? null : <QueueInfo info={queueInfo} />}
+      <CancelActions run={run} />
       {failure === null ? null : <div className="failure"><h2>Failure</h2><ErrorStack message={failure.message} stack={failure.stack} /></div>}
       <h2>Steps</h2>
       <table className="steps">

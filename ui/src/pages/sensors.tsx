@@ -20,13 +20,19 @@ export function SensorToggle({ sensor }: { sensor: SensorSummary }) {
   );
 }
 
+/** The daemon holding the sensor's lease (the one evaluating it), linking to the Deployment page. */
+function Owner({ owner }: { owner: SensorSummary["owner"] }) {
+  if (owner === null) return <span className="muted" title="no live daemon holds this sensor">—</span>;
+  return <a href={href("deployment")} title={owner.daemonId}>{owner.host}/{owner.pid}</a>;
+}
+
 export function SensorsTable({ sensors }: { sensors: SensorSummary[] }) {
   const now = Date.now();
   return (
     <table>
       <thead>
         <tr>
-          <th>On</th><th>Sensor</th><th>Status</th><th>Interval</th><th>Last tick</th><th>Next tick</th><th>Lag</th>
+          <th>On</th><th>Sensor</th><th>Status</th><th>Owner</th><th>Interval</th><th>Last tick</th><th>Next tick</th><th>Lag</th>
         </tr>
       </thead>
       <tbody>
@@ -35,6 +41,7 @@ export function SensorsTable({ sensors }: { sensors: SensorSummary[] }) {
             <td><SensorToggle sensor={s} /></td>
             <td><a href={href("sensors", s.name)}>{s.name}</a>{s.description === null ? null : <div className="muted small">{s.description}</div>}</td>
             <td><Status value={s.status} />{s.statusSource === "default" ? <span className="muted small"> default</span> : null}</td>
+            <td className="owner"><Owner owner={s.owner} /></td>
             <td>{duration(s.minimumIntervalSeconds * 1000)}</td>
             <td><Status value={s.lastTick?.status} /> <span className="muted small">{time(s.lastTick?.timestamp)}</span></td>
             <td>{s.nextTickAt === null ? "—" : relative(s.nextTickAt, now)}</td>
