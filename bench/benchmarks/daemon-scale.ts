@@ -13,7 +13,7 @@ import { RunRequest } from "../../src/definitions/run-request.js";
 import { sensor } from "../../src/definitions/sensor.js";
 import { SkipReason } from "../../src/definitions/skip-reason.js";
 import { Instance } from "../../src/instance/index.js";
-import { AssetMaterialization, EventType, RunStatus, RunTag } from "../../src/model/index.js";
+import { AssetKey, AssetMaterialization, EventType, RunStatus, RunTag } from "../../src/model/index.js";
 import { median, type Benchmark, type Result } from "../harness.js";
 
 const RUNNING = DefaultSensorStatus.RUNNING;
@@ -91,7 +91,7 @@ async function assetLatency(): Promise<Result> {
       await instance.storage.addRun({ runId, jobName: materializeJob.name, status: RunStatus.NOT_STARTED, tags: {}, runConfig: {}, createdAt: Date.now() });
       await sleep(50);
       await instance.storage.storeEvents([
-        { runId, jobName: materializeJob.name, level: "INFO", message: "", timestamp: Date.now(), event: { eventType: EventType.ASSET_MATERIALIZATION, assetKey: ["table"] } },
+        { runId, jobName: materializeJob.name, level: "INFO", message: "", timestamp: Date.now(), event: { eventType: EventType.ASSET_MATERIALIZATION, assetKey: new AssetKey(["table"]) } },
       ]);
       const [record] = await instance.getEventRecords({ eventType: "ASSET_MATERIALIZATION", limit: 1 });
       const key = String(record?.storageId);

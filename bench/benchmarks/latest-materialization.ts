@@ -1,6 +1,6 @@
 // SPEC §5: getEventRecords for the newest materialization of one asset key among 1,000,000 events
 // (SQLite), median < 2 ms. The plan must be a seek on (asset_key, event_type, id).
-import { EventType, type EventLogEntry } from "../../src/model/index.js";
+import { AssetKey, EventType, type EventLogEntry } from "../../src/model/index.js";
 import { openBenchSqlite } from "../storages.js";
 import { median, timeMs, type Benchmark } from "../harness.js";
 
@@ -19,7 +19,7 @@ function entry(i: number): EventLogEntry {
   return {
     ...base,
     message: `materialized ${path.join("/")}`,
-    event: { eventType: EventType.ASSET_MATERIALIZATION, assetKey: path, materialization: { assetKey: path, description: null, metadata: { rows: i }, partition: null } },
+    event: { eventType: EventType.ASSET_MATERIALIZATION, assetKey: new AssetKey(path), materialization: { assetKey: new AssetKey(path), description: null, metadata: { rows: i }, partition: null } },
   };
 }
 

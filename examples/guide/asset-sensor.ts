@@ -10,7 +10,7 @@ export const myAssetSensor = assetSensor({ name: "my_asset_sensor", assetKey: "m
       ops: {
         read_materialization: {
           config: {
-            asset_key: [...assetEvent.event!.assetKey!],
+            asset_key: assetEvent.event!.assetKey!.path,
           },
         },
       },

@@ -6,6 +6,9 @@ import { SensorLog, type SensorLogEntry } from "../definitions/sensor-log.js";
 import { TimeoutError, serializeError, toError } from "../errors/index.js";
 import type { RunConfigValue, TickError } from "../model/index.js";
 
+/** The tags of requests that have none (shared: a tick may carry 100,000 requests). */
+const NO_TAGS: Readonly<Record<string, string>> = Object.freeze({});
+
 /** @internal What an evaluation needs to know about the sensor's state: plain data (it crosses threads). */
 export interface EvaluationRequest {
   sensorName: string;
@@ -81,7 +84,7 @@ export async function evaluateOnce(definitions: Definitions, instance: InstanceR
       if (r.tags !== lastTags || job.tags !== lastJobTags) {
         lastTags = r.tags;
         lastJobTags = job.tags;
-        lastMerged = hasKeys(job.tags) ? Object.freeze({ ...job.tags, ...r.tags }) : r.tags;
+        lastMerged = hasKeys(job.tags) ? Object.freeze({ ...job.tags, ...r.tags }) : (r.tags ?? NO_TAGS);
       }
       return { runKey: r.runKey ?? null, jobName: job.name, runConfig: r.runConfig, tags: lastMerged };
     });

@@ -33,7 +33,7 @@ describe("assetSensor", () => {
     const context = buildSensorContext({ instance });
     const evaluation = await s.evaluate(context);
     expect(evaluation.cursor).toBe(String(newest.storageId));
-    expect(evaluation.runRequests.map((r) => [r.runKey, r.jobName, r.tags["vigil/sensor_name"]])).toEqual([[String(newest.storageId), "my_job", "my_asset_sensor"]]);
+    expect(evaluation.runRequests.map((r) => [r.runKey, r.jobName, r.tags?.["vigil/sensor_name"]])).toEqual([[String(newest.storageId), "my_job", "my_asset_sensor"]]);
     expect(instance.queries.at(-1)).toMatchObject({ eventType: EventType.ASSET_MATERIALIZATION, limit: 1 });
     // Nothing new since: skip, cursor unchanged.
     const again = await s.evaluate(context);
@@ -46,7 +46,8 @@ describe("assetSensor", () => {
     let seen: unknown;
     await using instance = await TestInstance.create();
     const s = sensor((_context, assetEvent) => {
-      seen = assetEvent.event?.assetKey;
+      // The guide's asset_event.dagster_event.asset_key.path.
+      seen = assetEvent.event?.assetKey?.path;
     });
     await instance.materialize("my_table");
     await s.evaluate(buildSensorContext({ instance }));

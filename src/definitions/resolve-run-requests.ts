@@ -33,7 +33,7 @@ export function resolveRunRequests(sensorName: string, jobs: readonly AnyJobDefi
   });
 }
 
-function hasKeys(record: Readonly<Record<string, string>>): boolean {
+function hasKeys(record: Readonly<Record<string, string>> | undefined): record is Readonly<Record<string, string>> {
   for (const _ in record) return true;
   return false;
 }

@@ -19,7 +19,6 @@ export interface RunRequestOptions<TRunConfig extends RunConfigValue = RunConfig
 
 // A brand rather than the prototype, so `instanceof` also holds when two copies of Vigil are loaded.
 const brand = Symbol.for("vigil.RunRequest");
-const NO_TAGS: Readonly<Record<string, string>> = Object.freeze({});
 
 /**
  * A request, returned or yielded by a sensor, to launch one run of its target job.
@@ -37,8 +36,8 @@ export class RunRequest<TRunConfig extends RunConfigValue = RunConfigValue> {
   readonly runKey: string | undefined;
   /** The run config (`{}` when omitted). */
   readonly runConfig: TRunConfig;
-  /** The run's tags (`{}` when omitted). */
-  readonly tags: Readonly<Record<string, string>>;
+  /** The run's tags, `undefined` when omitted (a request a sensor's evaluation resolved always has them). */
+  readonly tags: Readonly<Record<string, string>> | undefined;
   /** The target job, `undefined` when omitted (resolved by the evaluation). */
   readonly jobName: string | undefined;
 
@@ -70,8 +69,7 @@ export class RunRequest<TRunConfig extends RunConfigValue = RunConfigValue> {
     }
     this.runKey = runKey;
     this.runConfig = (runConfig ?? {}) as TRunConfig;
-    // Frozen either way; omitted tags share one object (a sensor may build 100,000 requests per tick).
-    this.tags = tags === undefined ? NO_TAGS : Object.freeze({ ...tags });
+    this.tags = tags === undefined ? undefined : Object.freeze({ ...tags });
     this.jobName = jobName;
   }
 
@@ -80,7 +78,7 @@ export class RunRequest<TRunConfig extends RunConfigValue = RunConfigValue> {
     return new RunRequest<TRunConfig>({
       runKey: "runKey" in changes ? changes.runKey : this.runKey,
       runConfig: changes.runConfig ?? this.runConfig,
-      tags: changes.tags ?? { ...this.tags },
+      tags: changes.tags ?? (this.tags === undefined ? undefined : { ...this.tags }),
       jobName: "jobName" in changes ? changes.jobName : this.jobName,
     } as RunRequestOptions<TRunConfig>);
   }

@@ -215,6 +215,9 @@ describe("target resolution", () => {
       'RunRequest sets tag "vigil/run_key", but tags under "vigil/" are written by Vigil itself (only "vigil/max_retries" may be set); rename the tag.',
     );
     expect(new RunRequest({ tags: { "vigil/max_retries": "2" } }).tags).toEqual({ "vigil/max_retries": "2" });
+    // Omitted fields read undefined (runConfig reads {}).
+    expect(new RunRequest({}).tags).toBeUndefined();
+    expect(new RunRequest({}).runConfig).toEqual({});
   });
 
   it("picks the job named by jobName and tags every request with the sensor", async () => {

@@ -127,7 +127,7 @@ describe("executeInProcess", () => {
       ["WARNING", "in log_file_job/process_file"],
     ]);
     const materialization = result.allEvents.find((e) => e.event?.eventType === EventType.ASSET_MATERIALIZATION);
-    expect(materialization?.event?.assetKey).toEqual(["my_table"]);
+    expect(materialization?.event?.assetKey?.path).toEqual(["my_table"]);
     expect(result.assetMaterializations.map((m) => [m.assetKey.toString(), m.metadata])).toEqual([["my_table", { rows: 10 }]]);
     expect(result.run.runConfig).toEqual({ ops: { process_file: { config: { filename: "a.csv" } } } });
   });

@@ -10,7 +10,7 @@ const envReference = z.strictObject({ env: z.string().min(1) });
 const stringOrEnv = z.union([z.string().min(1), envReference]);
 
 const storageSchema = z.union([
-  z.strictObject({ sqlite: z.strictObject({ path: z.string().min(1) }) }),
+  z.strictObject({ sqlite: z.strictObject({ path: z.string().min(1), synchronous: z.enum(["FULL", "NORMAL"]).optional() }) }),
   z.strictObject({ postgres: z.strictObject({ url: stringOrEnv }) }),
 ]);
 
@@ -63,7 +63,7 @@ export const instanceConfigSchema = z.strictObject({
 export type InstanceConfigInput = z.input<typeof instanceConfigSchema>;
 
 /** Where runs are stored. */
-export type StorageConfig = { kind: "sqlite"; path: string } | { kind: "postgres"; url: string };
+export type StorageConfig = { kind: "sqlite"; path: string; synchronous: "FULL" | "NORMAL" } | { kind: "postgres"; url: string };
 
 /** `vigil.yaml` with every default filled in and references resolved. */
 export interface CompiledInstanceConfig {
@@ -163,8 +163,8 @@ function rejectQueueLauncher(raw: unknown, source: ConfigSource): void {
 }
 
 function compileStorage(storage: z.output<typeof storageSchema> | undefined, source: ConfigSource): StorageConfig {
-  if (storage === undefined) return { kind: "sqlite", path: source.resolvePath(source.home, "vigil.db") };
-  if ("sqlite" in storage) return { kind: "sqlite", path: source.resolvePath(source.home, storage.sqlite.path) };
+  if (storage === undefined) return { kind: "sqlite", path: source.resolvePath(source.home, "vigil.db"), synchronous: "FULL" };
+  if ("sqlite" in storage) return { kind: "sqlite", path: source.resolvePath(source.home, storage.sqlite.path), synchronous: storage.sqlite.synchronous ?? "FULL" };
   const url = storage.postgres.url;
   if (typeof url === "string") return { kind: "postgres", url };
   const value = source.env[url.env];

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import { createTempDatabase } from "../../test/support/postgres.js";
 import { ErrorCode, VigilError } from "../errors/index.js";
-import { EventType, RunStatus, type EventLogEntry } from "../model/index.js";
+import { AssetKey, EventType, RunStatus, type EventLogEntry } from "../model/index.js";
 import { Instance } from "./instance.js";
 
 let home: string;
@@ -29,8 +29,8 @@ function materialization(runId: string, assetKey: string[], timestamp = Date.now
     message: `Materialized ${assetKey.join("/")}`,
     event: {
       eventType: EventType.ASSET_MATERIALIZATION,
-      assetKey,
-      materialization: { assetKey, description: null, metadata: {}, partition: null },
+      assetKey: new AssetKey(assetKey),
+      materialization: { assetKey: new AssetKey(assetKey), description: null, metadata: {}, partition: null },
     },
   };
 }

@@ -349,7 +349,7 @@ function publicSensorState(stored: StoredSensorState): SensorState {
 async function openStorage(config: StorageConfig): Promise<Storage> {
   if (config.kind === "sqlite") {
     const { openSqliteStorage } = await import("../storage/dialects/sqlite.js");
-    return openSqliteStorage({ path: config.path });
+    return openSqliteStorage({ path: config.path, synchronous: config.synchronous });
   }
   const { openPostgresStorage } = await import("../storage/dialects/postgres.js");
   return openPostgresStorage({ url: config.url });

@@ -30,7 +30,8 @@ describe("loadInstanceConfig", () => {
   it("uses SQLite at <home>/vigil.db and every default when there is no vigil.yaml", () => {
     const config = loadInstanceConfig(home);
     expect(config).toEqual({
-      storage: { kind: "sqlite", path: join(home, "vigil.db") },
+      // Every commit synced: a committed tick survives a power cut.
+      storage: { kind: "sqlite", path: join(home, "vigil.db"), synchronous: "FULL" },
       runLauncher: "subprocess",
       subprocessLauncher: { warmWorkers: 2 },
       // A process per run: twice the CPUs, not unlimited.
@@ -44,9 +45,11 @@ describe("loadInstanceConfig", () => {
 
   it("resolves a relative sqlite path against the home folder and keeps an absolute one", () => {
     withYaml("storage:\n  sqlite:\n    path: data/x.db\n");
-    expect(loadInstanceConfig(home).storage).toEqual({ kind: "sqlite", path: join(home, "data/x.db") });
+    expect(loadInstanceConfig(home).storage).toEqual({ kind: "sqlite", path: join(home, "data/x.db"), synchronous: "FULL" });
     withYaml("storage:\n  sqlite:\n    path: /var/x.db\n");
-    expect(loadInstanceConfig(home).storage).toEqual({ kind: "sqlite", path: "/var/x.db" });
+    expect(loadInstanceConfig(home).storage).toEqual({ kind: "sqlite", path: "/var/x.db", synchronous: "FULL" });
+    withYaml("storage:\n  sqlite:\n    path: x.db\n    synchronous: NORMAL\n");
+    expect(loadInstanceConfig(home).storage).toMatchObject({ synchronous: "NORMAL" });
   });
 
   it("selects PostgreSQL from a URL or from an environment variable", () => {

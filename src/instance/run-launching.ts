@@ -22,7 +22,7 @@ export type LaunchTarget = { definitions: Definitions } | { definitionsFile: str
  */
 export function storageOpenerFor(storage: StorageConfig): StorageOpener {
   return storage.kind === "sqlite"
-    ? { module: new URL("../storage/dialects/sqlite.js", import.meta.url).href, exportName: "openSqliteStorage", options: { path: storage.path } }
+    ? { module: new URL("../storage/dialects/sqlite.js", import.meta.url).href, exportName: "openSqliteStorage", options: { path: storage.path, synchronous: storage.synchronous } }
     : { module: new URL("../storage/dialects/postgres.js", import.meta.url).href, exportName: "openPostgresStorage", options: { url: storage.url } };
 }
 

@@ -24,6 +24,6 @@ describe("AssetKey", () => {
 describe("AssetMaterialization", () => {
   it("normalises its key and defaults its optional fields", () => {
     const m = new AssetMaterialization({ assetKey: "warehouse/orders" });
-    expect(m.toData()).toEqual({ assetKey: ["warehouse", "orders"], description: null, metadata: {}, partition: null });
+    expect(m.toData()).toEqual({ assetKey: new AssetKey(["warehouse", "orders"]), description: null, metadata: {}, partition: null });
   });
 });

@@ -32,7 +32,7 @@ export class AssetMaterialization {
   /** @internal The stored form. */
   toData(): MaterializationData {
     return {
-      assetKey: this.assetKey.path,
+      assetKey: this.assetKey,
       description: this.description,
       metadata: this.metadata,
       partition: this.partition,

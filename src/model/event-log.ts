@@ -1,5 +1,5 @@
 import type { SerializedError } from "../errors/index.js";
-import type { AssetKeyLike } from "./asset-key.js";
+import { AssetKey, type AssetKeyLike } from "./asset-key.js";
 import type { EventType } from "./event-type.js";
 import type { RunStatus } from "./run-status.js";
 
@@ -12,7 +12,7 @@ export type Metadata = Record<string, MetadataValue>;
 
 /** A materialization as stored in an event. */
 export interface MaterializationData {
-  assetKey: readonly string[];
+  assetKey: AssetKey;
   description: string | null;
   metadata: Metadata;
   partition: string | null;
@@ -21,8 +21,8 @@ export interface MaterializationData {
 /** The structured part of an event log entry. */
 export interface RunEvent {
   eventType: EventType;
-  /** Path of the asset key, for asset events. */
-  assetKey?: readonly string[];
+  /** The asset key, for asset events (`entry.event.assetKey.path` reads its path; JSON has the path array). */
+  assetKey?: AssetKey;
   materialization?: MaterializationData;
   /** For STEP_FAILURE and RUN_FAILURE. */
   error?: SerializedError;
@@ -68,4 +68,24 @@ export interface EventRecordsQuery {
   runIds?: readonly string[];
   ascending?: boolean;
   limit?: number;
+}
+
+/**
+ * An entry as read back from JSON (storage, a message): its asset keys, stored as path arrays,
+ * become `AssetKey`s again. Returns the same object, changed in place.
+ */
+export function reviveEventLogEntry(entry: EventLogEntry): EventLogEntry {
+  const event = entry.event;
+  if (event === undefined) return entry;
+  if (event.assetKey !== undefined && !(event.assetKey instanceof AssetKey)) event.assetKey = AssetKey.from(pathOf(event.assetKey));
+  const m = event.materialization;
+  if (m !== undefined && !(m.assetKey instanceof AssetKey)) m.assetKey = AssetKey.from(pathOf(m.assetKey));
+  return entry;
+}
+
+/** The path of a key as JSON or structured cloning leaves it: an array, or `{ path }`. */
+function pathOf(key: unknown): readonly string[] {
+  if (Array.isArray(key)) return key as string[];
+  if (typeof key === "object" && key !== null && Array.isArray((key as { path?: unknown }).path)) return (key as { path: string[] }).path;
+  return [String(key)];
 }

@@ -12,7 +12,7 @@ export {
   runStatusForEvent,
 } from "./run-status.js";
 export { RunTag, WorkerTag, type Run, type RunConfigValue, type RunsQuery } from "./run.js";
-export type { EventLogEntry, EventLogRecord, EventRecordsQuery, RunEvent, LogLevel, Metadata, MetadataValue, MaterializationData } from "./event-log.js";
+export { reviveEventLogEntry, type EventLogEntry, type EventLogRecord, type EventRecordsQuery, type RunEvent, type LogLevel, type Metadata, type MetadataValue, type MaterializationData } from "./event-log.js";
 export { TickStatus, assertTickTransition, type Tick, type TickError } from "./tick.js";
 export { SensorStatus, type SensorState, type StoredSensorState, type SensorStatusSource } from "./sensor-state.js";
 export {

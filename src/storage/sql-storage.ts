@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import { NotFoundError, StorageError, VigilError, ErrorCode } from "../errors/index.js";
 import {
   RunStatus,
@@ -263,6 +263,11 @@ export class SqlStorage implements Storage {
       stopped = true;
       clearTimeout(timer);
     };
+  }
+
+  /** @internal The first row of a raw read-only query on a data connection (tests inspect settings such as SQLite pragmas). */
+  inspect(query: string): Promise<Record<string, unknown> | undefined> {
+    return this.#read("inspect the database", async () => (await sql.raw<Record<string, unknown>>(query).execute(this.#db)).rows[0]);
   }
 
   /** @internal The query plan `getEventRecords(filter)` would use, as text (tests and benchmarks). */

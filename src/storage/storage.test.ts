@@ -45,6 +45,19 @@ describe("openSqliteStorage", () => {
     }
   });
 
+  it("syncs every commit (synchronous = FULL) unless NORMAL is asked for", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "vigil-open-"));
+    try {
+      await using full = await openSqliteStorage({ path: join(dir, "full.db") });
+      await using normal = await openSqliteStorage({ path: join(dir, "normal.db"), synchronous: "NORMAL" });
+      // PRAGMA synchronous answers 2 for FULL, 1 for NORMAL.
+      expect(await full.inspect("pragma synchronous")).toEqual({ synchronous: 2 });
+      expect(await normal.inspect("pragma synchronous")).toEqual({ synchronous: 1 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("names the path when the file cannot be opened", async () => {
     const dir = mkdtempSync(join(tmpdir(), "vigil-open-"));
     try {

@@ -10,7 +10,7 @@ import { sensor } from "../../src/definitions/sensor.js";
 import { SkipReason } from "../../src/definitions/skip-reason.js";
 import { Daemon } from "../../src/daemon/daemon.js";
 import { Instance } from "../../src/instance/index.js";
-import { EventType, RunStatus } from "../../src/model/index.js";
+import { AssetKey, EventType, RunStatus } from "../../src/model/index.js";
 import { createTempDatabase } from "../support/postgres.js";
 import { noopJob } from "./fixtures.js";
 
@@ -40,7 +40,7 @@ async function materialize(instance: Instance, key: string): Promise<void> {
   const runId = `run-${key}-${Date.now()}`;
   await instance.storage.addRun({ runId, jobName: "noop_job", status: RunStatus.NOT_STARTED, tags: {}, runConfig: {}, createdAt: Date.now() });
   await instance.storage.storeEvents([
-    { runId, jobName: "noop_job", level: "INFO", message: "", timestamp: Date.now(), event: { eventType: EventType.ASSET_MATERIALIZATION, assetKey: [key] } },
+    { runId, jobName: "noop_job", level: "INFO", message: "", timestamp: Date.now(), event: { eventType: EventType.ASSET_MATERIALIZATION, assetKey: new AssetKey([key]) } },
   ]);
 }
 

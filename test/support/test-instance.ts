@@ -52,7 +52,7 @@ export class TestInstance implements InstanceReader, AsyncDisposable {
       timestamp: Date.now(),
       level: "INFO",
       message: `materialized ${key.toString()}`,
-      event: { eventType: EventType.ASSET_MATERIALIZATION, assetKey: key.path },
+      event: { eventType: EventType.ASSET_MATERIALIZATION, assetKey: key },
     });
   }
 

@@ -56,7 +56,7 @@ function printEvaluation(ctx: CliContext, name: string, evaluation: SensorEvalua
         { header: "RUN KEY", value: (r) => r.runKey ?? "-" },
         { header: "JOB", value: (r) => r.jobName ?? "-" },
         { header: "RUN CONFIG", value: (r) => JSON.stringify(r.runConfig) },
-        { header: "TAGS", value: (r) => (Object.keys(r.tags).length === 0 ? "-" : JSON.stringify(r.tags)) },
+        { header: "TAGS", value: (r) => (Object.keys(r.tags ?? {}).length === 0 ? "-" : JSON.stringify(r.tags)) },
       ],
       "",
     );

@@ -26,6 +26,10 @@ export interface PostgresStorageOptions {
 /** Advisory lock keys (arbitrary constants, "vigil" + purpose) so no other app's lock collides. */
 const EVENT_APPEND_LOCK = 0x7669_6701;
 const MIGRATION_LOCK = 0x7669_6702;
+/** How long a statement waits for a lock before failing (a stuck writer must not stall every other). */
+const LOCK_TIMEOUT_MS = 30_000;
+/** How long a transaction may sit idle (its client stalled or gone) before the server ends it. */
+const IDLE_IN_TRANSACTION_MS = 60_000;
 /** First key of the two-key advisory locks scoped to one schema (the second is the schema's hash). */
 const PURPOSE_LOCKS = { leases: 0x7669_6703, "run-queue": 0x7669_6704 } as const;
 
@@ -87,8 +91,9 @@ function capabilities(pool: pg.Pool, schema: string, clientConfig: pg.ClientConf
     schema,
     // Identity values are taken at insert but become visible at commit; holding one lock from
     // before the insert until commit makes both orders agree.
+    // Keyed by the schema too: instances in other schemas of the same database never wait on it.
     serializeEventAppends: async (trx) => {
-      await sql`select pg_advisory_xact_lock(${sql.lit(EVENT_APPEND_LOCK)})`.execute(trx);
+      await sql`select pg_advisory_xact_lock(${sql.lit(EVENT_APPEND_LOCK)}, hashtext(${schema}))`.execute(trx);
     },
     lockFor: async (trx, purpose) => {
       await sql`select pg_advisory_xact_lock(${sql.lit(PURPOSE_LOCKS[purpose])}, hashtext(${schema}))`.execute(trx);
@@ -102,12 +107,12 @@ function capabilities(pool: pg.Pool, schema: string, clientConfig: pg.ClientConf
     withMigrationLock: async (_db, fn) => {
       const client = await pool.connect();
       try {
-        await client.query(`select pg_advisory_lock(${MIGRATION_LOCK})`);
+        await client.query(`select pg_advisory_lock(${MIGRATION_LOCK}, hashtext($1))`, [schema]);
         try {
           await client.query(`create schema if not exists ${quoteIdent(schema)}`);
           return await fn();
         } finally {
-          await client.query(`select pg_advisory_unlock(${MIGRATION_LOCK})`);
+          await client.query(`select pg_advisory_unlock(${MIGRATION_LOCK}, hashtext($1))`, [schema]);
         }
       } finally {
         client.release();
@@ -145,8 +150,13 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
     connectionString: options.url,
     connectionTimeoutMillis: 10_000,
     types,
-    // Every connection resolves Vigil's unqualified table names in its schema.
-    options: `-c search_path=${schema}`,
+    // Every connection resolves Vigil's unqualified table names in its schema. A lock wait or a
+    // transaction left open by a stalled client ends with an error (which callers log and retry)
+    // instead of holding every writer of the event log behind it.
+    options: `-c search_path=${schema} -c lock_timeout=${LOCK_TIMEOUT_MS} -c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_MS}`,
+    // A dead server or network path is noticed by the kernel, not after hours.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
   };
   const pool = new pg.Pool({ ...clientConfig, max: options.poolSize ?? 10 });
   // An idle connection that dies emits 'error' on the pool; without a listener that kills the

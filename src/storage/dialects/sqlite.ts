@@ -29,7 +29,17 @@ export interface SqliteStorageOptions {
    * @defaultValue 10_000
    */
   busyTimeoutMs?: number;
+  /**
+   * SQLite's `synchronous` setting. `FULL` (the default) syncs the write-ahead log at every commit,
+   * so a committed tick survives a power cut — with `NORMAL` the last commits may roll back after
+   * one, and runs already launched for them would be launched again. `NORMAL` writes faster.
+   * @defaultValue "FULL"
+   */
+  synchronous?: SqliteSynchronous;
 }
+
+/** The durability settings Vigil accepts for SQLite (`storage.sqlite.synchronous` in vigil.yaml). */
+export type SqliteSynchronous = "FULL" | "NORMAL";
 
 /**
  * A FIFO async mutex. better-sqlite3 waits for a busy database by blocking the thread, so two
@@ -205,7 +215,7 @@ export async function openSqliteStorage(options: SqliteStorageOptions): Promise<
     mkdirSync(dirname(path), { recursive: true });
     database = new BetterSqlite3(path, { timeout: options.busyTimeoutMs ?? 10_000 });
     database.pragma("journal_mode = WAL");
-    database.pragma("synchronous = NORMAL");
+    database.pragma(`synchronous = ${options.synchronous === "NORMAL" ? "NORMAL" : "FULL"}`);
     database.pragma("foreign_keys = ON");
   } catch (error) {
     throw new StorageError(

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from "kysely";
-import { EventType, type EventLogEntry, type EventLogRecord } from "../../model/index.js";
+import { EventType, reviveEventLogEntry, type EventLogEntry, type EventLogRecord } from "../../model/index.js";
 import type { Database } from "../schema.js";
 
 type Db = Kysely<Database>;
@@ -35,6 +35,6 @@ export function assetKeysQuery(db: Db) {
 export async function selectAssetKeys(db: Db): Promise<AssetKeyRecord[]> {
   const { rows } = await assetKeysQuery(db).execute(db);
   return rows
-    .map((row) => ({ assetKey: row.asset_key, lastMaterialization: { storageId: Number(row.id), entry: JSON.parse(row.body) as EventLogEntry } }))
+    .map((row) => ({ assetKey: row.asset_key, lastMaterialization: { storageId: Number(row.id), entry: reviveEventLogEntry(JSON.parse(row.body) as EventLogEntry) } }))
     .sort((a, b) => (a.assetKey < b.assetKey ? -1 : a.assetKey > b.assetKey ? 1 : 0));
 }

@@ -16,7 +16,7 @@ export function noticeOf(entries: readonly EventLogEntry[]): EventsStoredNotice 
   for (const entry of entries) {
     if (entry.event === undefined || entry.event === null) continue;
     eventTypes.add(entry.event.eventType);
-    if (entry.event.assetKey !== undefined) assetKeys.add(entry.event.assetKey.join("/"));
+    if (entry.event.assetKey !== undefined) assetKeys.add(entry.event.assetKey.toString());
   }
   return { eventTypes: [...eventTypes], assetKeys: [...assetKeys] };
 }

@@ -1,5 +1,5 @@
 import type { Insertable, Kysely } from "kysely";
-import type { EventLogEntry, EventLogRecord } from "../../model/index.js";
+import { reviveEventLogEntry, type EventLogEntry, type EventLogRecord } from "../../model/index.js";
 import type { EventRecordsFilter } from "../storage.js";
 import type { Database, EventLogsTable } from "../schema.js";
 
@@ -16,7 +16,7 @@ function toRow(entry: EventLogEntry): Insertable<EventLogsTable> {
     run_id: entry.runId,
     job_name: entry.jobName,
     event_type: event?.eventType ?? null,
-    asset_key: assetPath === undefined ? null : assetPath.join("/"),
+    asset_key: assetPath === undefined ? null : assetPath.toString(),
     step_key: entry.stepKey ?? null,
     level: entry.level,
     timestamp: entry.timestamp,
@@ -25,7 +25,7 @@ function toRow(entry: EventLogEntry): Insertable<EventLogsTable> {
 }
 
 function toRecord(row: { id: number; body: string }): EventLogRecord {
-  return { storageId: row.id, entry: JSON.parse(row.body) as EventLogEntry };
+  return { storageId: row.id, entry: reviveEventLogEntry(JSON.parse(row.body) as EventLogEntry) };
 }
 
 /**

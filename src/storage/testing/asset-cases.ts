@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { EventType } from "../../model/index.js";
+import { AssetKey, EventType } from "../../model/index.js";
 import { logEntry, materializationEntry, type DescribeStorageOptions } from "./fixtures.js";
 
 /** `getAssetKeys`: every materialized asset key with its newest materialization. */
@@ -10,7 +10,7 @@ export function assetCases({ open }: DescribeStorageOptions): void {
     expect(await storage.getAssetKeys()).toEqual([]);
     const first = await storage.storeEvents([materializationEntry("r1", "b", 1), materializationEntry("r1", "a/x", 2), logEntry("r1", 3)]);
     // An asset event that is not a materialization does not make its key a materialized asset.
-    await storage.storeEvents([{ ...logEntry("r2", 4), event: { eventType: EventType.LOG, assetKey: ["seen"] } }]);
+    await storage.storeEvents([{ ...logEntry("r2", 4), event: { eventType: EventType.LOG, assetKey: new AssetKey(["seen"]) } }]);
     const newer = await storage.storeEvents([materializationEntry("r2", "b", 5), materializationEntry("r2", "a", 6)]);
     const keys = await storage.getAssetKeys();
     expect(keys.map((k) => [k.assetKey, k.lastMaterialization.storageId])).toEqual([
@@ -19,6 +19,20 @@ export function assetCases({ open }: DescribeStorageOptions): void {
       ["b", newer[0]!.storageId],
     ]);
     expect(keys[2]!.lastMaterialization).toEqual(newer[0]);
+  });
+
+  it("reads asset events back with AssetKeys (entry.event.assetKey.path), stored as their paths", async () => {
+    await using db = await open();
+    const storage = await db.connect();
+    await storage.storeEvents([materializationEntry("r1", "warehouse/orders", 1)]);
+    const [record] = await storage.getEventRecords({ eventType: EventType.ASSET_MATERIALIZATION, assetKey: "warehouse/orders" });
+    const event = record?.entry.event;
+    expect(event?.assetKey).toBeInstanceOf(AssetKey);
+    expect(event?.assetKey?.path).toEqual(["warehouse", "orders"]);
+    expect(event?.materialization?.assetKey).toBeInstanceOf(AssetKey);
+    expect((await storage.getAssetKeys())[0]?.lastMaterialization.entry.event?.assetKey?.path).toEqual(["warehouse", "orders"]);
+    // As JSON (the HTTP API, the stored body) a key is its path.
+    expect(JSON.parse(JSON.stringify(record?.entry)).event.assetKey).toEqual(["warehouse", "orders"]);
   });
 
   it("finds every key among many, however many events each has", async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { EventType, RunStatus, RUN_STATUS_EVENT, type EventLogEntry } from "../../model/index.js";
+import { AssetKey, EventType, RunStatus, RUN_STATUS_EVENT, type EventLogEntry } from "../../model/index.js";
 import type { SqlStorage } from "../sql-storage.js";
 import type { NewRun } from "../storage.js";
 
@@ -70,8 +70,8 @@ export function materializationEntry(runId: string, assetKey: string, timestamp 
     message: `materialized ${assetKey}`,
     event: {
       eventType: EventType.ASSET_MATERIALIZATION,
-      assetKey: path,
-      materialization: { assetKey: path, description: null, metadata: { rows: 10 }, partition: null },
+      assetKey: new AssetKey(path),
+      materialization: { assetKey: new AssetKey(path), description: null, metadata: { rows: 10 }, partition: null },
     },
   };
 }
