@@ -140,6 +140,8 @@ export class Daemon implements AsyncDisposable {
    */
   readonly #checked = new Map<string, number>();
   readonly #lastPurge = new Map<string, number>();
+  /** Sensors whose last tick left a backlog: due again at once, whatever their interval. */
+  readonly #backlog = new Set<string>();
 
   constructor(options: DaemonOptions) {
     this.#instance = options.instance;
@@ -394,6 +396,7 @@ export class Daemon implements AsyncDisposable {
    * tick start closes it and the sensor is evaluated again at once from its stored cursor.
    */
   #waitMs(sensor: SensorDefinition, state: StoredSensorState, lease: LeaseGrant, now: number): number {
+    if (this.#backlog.has(sensor.name)) return 0;
     const ended = state.lastTickTimestamp ?? -Infinity;
     const begun = state.lastTickStartTimestamp ?? -Infinity;
     const stored = this.#checked.get(sensor.name) !== lease.token && begun > ended ? ended : Math.max(ended, begun);
@@ -410,9 +413,12 @@ export class Daemon implements AsyncDisposable {
     const done = runTick(this.#environment(), { sensorName: name, lease: { owner: lease.owner, token: lease.token }, timeoutMs: timeoutSeconds * 1000, purge }).then(() => {
       this.#checked.set(name, lease.token);
     });
+    this.#backlog.delete(name);
     const tracked = done.finally(() => {
       this.#inFlight.delete(name);
-      if (this.#pending.delete(name)) this.#wakeUp(new Set([name]));
+      // Under start(), a backlog goes on at once; under runIteration() the next call takes it.
+      const again = this.#pending.delete(name) || (this.#backlog.has(name) && this.#loop !== null);
+      if (again) this.#wakeUp(new Set([name]));
     });
     this.#inFlight.set(name, tracked);
     return tracked;
@@ -429,6 +435,7 @@ export class Daemon implements AsyncDisposable {
         if (this.#launchRuns) this.#runs.wake();
       },
       leaseLost: (name) => this.#leases.drop(LeaseKind.SENSOR, name),
+      backlog: (name) => this.#backlog.add(name),
       retention: this.#instance.config.retention.sensor.purgeAfterDays,
       log: this.#log,
     };

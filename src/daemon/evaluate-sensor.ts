@@ -33,7 +33,7 @@ export interface PlainRunRequest {
  * fails, yet its cursor is stored).
  */
 export type EvaluationOutcome =
-  | { ok: true; runRequests: PlainRunRequest[]; skipReason: string | null; cursor: string | null; error: TickError | null; handledEvents: number }
+  | { ok: true; runRequests: PlainRunRequest[]; skipReason: string | null; cursor: string | null; error: TickError | null; handledEvents: number; backlog: boolean }
   | { ok: false; error: TickError };
 
 /** @internal Receives each line a sensor logs (`context.log`) as it is written. */
@@ -65,6 +65,8 @@ export async function evaluateOnce(definitions: Definitions, instance: InstanceR
       resources: definitions.resources,
       definitionsJobNames: definitions.jobs.map((j) => j.name),
       log: new SensorLog(onLog),
+      // Half the timeout: a sensor working through a backlog commits what it did well before it is killed.
+      timeBudgetMs: request.timeoutMs / 2,
     });
     const evaluation = await sensor.evaluate(context);
     // Looked up once per job, not per request (a tick may carry 100,000 requests).
@@ -95,6 +97,7 @@ export async function evaluateOnce(definitions: Definitions, instance: InstanceR
       cursor: evaluation.cursor,
       error: evaluation.error === undefined ? null : { message: evaluation.error.message, stack: evaluation.error.stack },
       handledEvents: evaluation.handledRunEvents?.length ?? 0,
+      backlog: evaluation.backlog === true,
     };
   } catch (thrown) {
     return failed(thrown);

@@ -34,6 +34,8 @@ export interface TickEnvironment {
   queued(runs: readonly Run[]): void;
   /** The sensor's lease was taken over: the daemon forgets it. */
   leaseLost(sensorName: string): void;
+  /** The tick left work behind (a run status backlog): the sensor is due again at once. */
+  backlog(sensorName: string): void;
   retention: TickRetention;
   log: DaemonLogger;
 }
@@ -94,6 +96,7 @@ export async function runTick(env: TickEnvironment, input: TickInput): Promise<T
     for (let i = 0; i < runs.length; i++) crashIfRequested(TickStep.RUN_CREATED);
 
     if (runs.length > 0) env.queued(runs);
+    if (outcome.ok && outcome.backlog && ended.status !== TickStatus.FAILURE) env.backlog(name);
     if (input.purge) await purgeTicks(env, name);
     crashIfRequested(TickStep.TICK_COMPLETED);
     return tick;

@@ -54,7 +54,7 @@ export type RunStatusBatchPlan =
       kind: "batch";
       /** The cursor after the tick: past every event seen, handled or skipped. */
       cursor: string;
-      /** Every matching event after the cursor, in storage-id order, with no per-tick ceiling. */
+      /** Every matching event after the cursor, in storage-id order, of the records given. */
       events: readonly RunStatusBatchEvent[];
       /** Events after the cursor that were skipped: other jobs, or runs that no longer exist. */
       skippedEvents: number;

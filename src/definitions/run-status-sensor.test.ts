@@ -210,16 +210,45 @@ describe("run status ticks", () => {
     expect(next.skipReason?.message).toBe('No new RUN_FAILURE events for runs watched by sensor "alert".');
   });
 
-  it("handles a large backlog in one tick", async () => {
+  it("handles a large backlog batch by batch, each marked as leaving a backlog until the last", async () => {
     await using instance = await TestInstance.create();
     const s = runStatusSensor({ name: "counter", runStatus: RunStatus.SUCCESS }, () => undefined);
-    const context = buildSensorContext({ instance, cursor: formatRunStatusCursor({ storageId: 0 }) });
     const runIds = Array.from({ length: 2500 }, (_, i) => `r${i}`);
     for (const id of runIds) await instance.addRun(id, "job_a", RunStatus.NOT_STARTED);
     await instance.statusEvents(runIds.flatMap((id) => [[id, EventType.RUN_START] as const, [id, EventType.RUN_SUCCESS] as const]));
-    const evaluation = await s.evaluate(context);
-    expect(evaluation.handledRunEvents).toHaveLength(2500);
-    expect(evaluation.error).toBeUndefined();
+    let cursor = formatRunStatusCursor({ storageId: 0 });
+    const sizes: number[] = [];
+    const backlogs: boolean[] = [];
+    for (let tick = 0; tick < 3; tick++) {
+      const evaluation = await s.evaluate(buildSensorContext({ instance, cursor }));
+      expect(evaluation.error).toBeUndefined();
+      sizes.push(evaluation.handledRunEvents?.length ?? 0);
+      backlogs.push(evaluation.backlog === true);
+      cursor = evaluation.cursor ?? cursor;
+    }
+    expect(sizes).toEqual([1000, 1000, 500]);
+    expect(backlogs).toEqual([true, true, false]);
+  });
+
+  it("stops starting handlers at its time budget, moving the cursor only past what it handled", async () => {
+    await using instance = await TestInstance.create();
+    const seen: string[] = [];
+    const s = runStatusSensor({ name: "slow", runStatus: RunStatus.SUCCESS }, async (context) => {
+      await new Promise((r) => setTimeout(r, 30));
+      seen.push(context.run.runId);
+    });
+    const runIds = Array.from({ length: 20 }, (_, i) => `r${i}`);
+    for (const id of runIds) await instance.addRun(id, "job_a", RunStatus.NOT_STARTED);
+    await instance.statusEvents(runIds.flatMap((id) => [[id, EventType.RUN_START] as const, [id, EventType.RUN_SUCCESS] as const]));
+    const first = await s.evaluate(buildSensorContext({ instance, cursor: formatRunStatusCursor({ storageId: 0 }), timeBudgetMs: 100 }));
+    expect(first.backlog).toBe(true);
+    const handled = first.handledRunEvents ?? [];
+    expect(handled.length).toBeGreaterThan(0);
+    expect(handled.length).toBeLessThan(20);
+    expect(first.cursor).toBe(formatRunStatusCursor({ storageId: handled.at(-1)?.storageId ?? -1 }));
+    const rest = await s.evaluate(buildSensorContext({ instance, cursor: first.cursor }));
+    expect([...seen]).toEqual(runIds);
+    expect(rest.backlog).toBeUndefined();
   });
 
   it("runRunStatusHandlers returns the initiate skip unchanged", async () => {

@@ -7,6 +7,7 @@ import type { ResourceLike } from "./resource.js";
 import { resolveRunRequests } from "./resolve-run-requests.js";
 import { describeValue, type RunRequest } from "./run-request.js";
 import {
+  formatRunStatusCursor,
   parseRunStatusCursor,
   planRunStatusBatch,
   type RunStatusBatchEvent,
@@ -116,7 +117,7 @@ const RUN_STATUS_KEYS = ["runStatus", "monitoredJobs", "monitorAllJobs"];
 
 /**
  * Defines a sensor that reacts to runs reaching `runStatus`. Each tick calls `fn` once per new
- * status event of a watched job, in the order they were stored, with no per-tick ceiling; the first
+ * status event of a watched job, in the order they were stored (a backlog beyond one tick's budget goes on at once in the next); the first
  * tick only sets the cursor ("Initiating …"), so history is not replayed. RunRequests it returns
  * launch `requestJob(s)`.
  *
@@ -182,6 +183,11 @@ export interface RunStatusHandlerOptions {
   instance: InstanceReader | null;
   resources?: Readonly<Record<string, ResourceLike>>;
   log?: SensorLogger;
+  /**
+   * `Date.now()` after which no further event is started (at least one always is): the tick
+   * commits the cursor up to the last event handled and leaves the rest for the next tick.
+   */
+  deadline?: number;
 }
 
 /**
@@ -201,7 +207,12 @@ export async function runRunStatusHandlers(definition: RunStatusSensorDefinition
   const runRequests: RunRequest[] = [];
   const handled: HandledRunEvent[] = [];
   const failures: { event: RunStatusBatchEvent; error: Error }[] = [];
+  let stoppedAt: RunStatusBatchEvent | null = null;
   for (const event of plan.events) {
+    if (handled.length > 0 && options.deadline !== undefined && Date.now() >= options.deadline) {
+      stoppedAt = event;
+      break;
+    }
     const context = new RunStatusSensorContext({
       sensorName: definition.name,
       instance: options.instance,
@@ -221,7 +232,11 @@ export async function runRunStatusHandlers(definition: RunStatusSensorDefinition
     }
     handled.push(item);
   }
-  const evaluation: SensorEvaluation = { runRequests, cursor: plan.cursor, handledRunEvents: handled };
+  // Out of time: the cursor stops after the last event handled; the next tick goes on from there.
+  const last = handled.at(-1);
+  const cursor = stoppedAt === null || last === undefined ? plan.cursor : formatRunStatusCursor({ storageId: last.storageId });
+  const evaluation: SensorEvaluation = { runRequests, cursor, handledRunEvents: handled };
+  if (stoppedAt !== null) evaluation.backlog = true;
   if (handled.length === 0) {
     evaluation.skipReason = new SkipReason(`No new ${definition.eventType} events for runs watched by sensor "${definition.name}".`);
   }
@@ -253,28 +268,33 @@ async function evaluateRunStatusTick(definition: RunStatusSensorDefinition, cont
   const state = stateOf(context);
   state.sensorName ??= definition.name;
   const instance = requireInstance(definition.name, state.instance, "a run status sensor reads run status events");
+  const deadline = state.timeBudgetMs === null ? undefined : Date.now() + state.timeBudgetMs;
   const records = await readPendingStatusEvents(instance, definition.eventType, state.cursor);
   const runIds = [...new Set(records.map((r) => r.entry.runId))];
-  const runs = (await Promise.all(runIds.map((id) => instance.getRun(id)))).filter((r): r is Run => r !== null);
+  // Every run of the batch in one query.
+  const runs = runIds.length === 0 ? [] : await instance.getRuns({ runIds });
   const plan = planRunStatusBatch(definition, { records, runs, cursor: state.cursor, definitionsJobNames: state.definitionsJobNames });
-  const evaluation = await runRunStatusHandlers(definition, plan, { instance, resources: state.resourceDefinitions, log: state.log });
+  const evaluation = await runRunStatusHandlers(definition, plan, {
+    instance,
+    resources: state.resourceDefinitions,
+    log: state.log,
+    ...(deadline === undefined ? {} : { deadline }),
+  });
+  // A full batch may have more behind it: the daemon goes on at once.
+  if (records.length >= RUN_STATUS_BATCH_LIMIT) evaluation.backlog = true;
   state.cursor = evaluation.cursor;
   return evaluation;
 }
 
-const PAGE_SIZE = 1000;
+/**
+ * Status events one tick reads at most. Not a ceiling on throughput: a tick with a full batch (or
+ * out of time) is followed at once by the next, which goes on from its committed cursor.
+ */
+export const RUN_STATUS_BATCH_LIMIT = 1000;
 
-/** Every status event after the cursor (all pages); with no readable cursor, just the newest. */
+/** The status events after the cursor, oldest first, at most one batch; with no readable cursor, just the newest. */
 async function readPendingStatusEvents(instance: InstanceReader, eventType: EventType, cursor: string | null): Promise<EventLogRecord[]> {
   const parsed = parseRunStatusCursor(cursor);
   if (parsed === null) return instance.getEventRecords({ eventType, limit: 1 });
-  const out: EventLogRecord[] = [];
-  let after = parsed.storageId;
-  for (;;) {
-    const page = await instance.getEventRecords({ eventType, afterCursor: after, ascending: true, limit: PAGE_SIZE });
-    out.push(...page);
-    const last = page.at(-1);
-    if (page.length < PAGE_SIZE || last === undefined) return out;
-    after = last.storageId;
-  }
+  return instance.getEventRecords({ eventType, afterCursor: parsed.storageId, ascending: true, limit: RUN_STATUS_BATCH_LIMIT });
 }

@@ -28,6 +28,11 @@ export interface SensorContextOptions {
    * these; when unknown (`undefined`), they watch every job.
    */
   definitionsJobNames?: readonly string[];
+  /**
+   * How long an evaluation may spend handling events before it commits what it did and leaves the
+   * rest to the next tick (the daemon gives half the sensor's timeout). @defaultValue no limit
+   */
+  timeBudgetMs?: number;
 }
 
 /** @internal Mutable state of a context, shared by the specialised contexts built on top of it. */
@@ -46,6 +51,7 @@ export interface SensorContextState {
   builtResources: (Readonly<Record<string, unknown>> & { dispose(): Promise<void> }) | null;
   readonly log: SensorLogger;
   readonly definitionsJobNames: readonly string[] | null;
+  readonly timeBudgetMs: number | null;
 }
 
 const states = new WeakMap<object, SensorContextState>();
@@ -250,6 +256,7 @@ function createState(options: SensorContextOptions): SensorContextState {
     builtResources: null,
     log: options.log ?? new SensorLog(),
     definitionsJobNames: jobNames === undefined ? null : Object.freeze([...jobNames]),
+    timeBudgetMs: options.timeBudgetMs ?? null,
   };
 }
 

@@ -22,6 +22,11 @@ export interface SensorEvaluation {
    */
   handledRunEvents?: HandledRunEvent[];
   /**
+   * Run status sensors: events remain after this tick's cursor (its time or count budget ran out);
+   * the daemon ticks the sensor again at once instead of after its interval.
+   */
+  backlog?: boolean;
+  /**
    * Run status sensors: set when a handler threw. The tick is `FAILURE` with this error (it names
    * each failed run), yet the cursor above is stored, so a failing alert is not retried forever.
    */

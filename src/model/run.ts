@@ -28,6 +28,8 @@ export interface RunsQuery {
   statuses?: readonly RunStatus[];
   /** Every tag must match exactly. */
   tags?: Record<string, string>;
+  /** Only these runs (any number; fetched in one query). */
+  runIds?: readonly string[];
   limit?: number;
   /** A run id: only runs created before it (the next page). */
   cursor?: string;
