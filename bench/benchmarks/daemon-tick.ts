@@ -12,6 +12,8 @@ import { RunRequest } from "../../src/definitions/run-request.js";
 import { sensor } from "../../src/definitions/sensor.js";
 import { SkipReason } from "../../src/definitions/skip-reason.js";
 import { Instance } from "../../src/instance/index.js";
+import { TICK_LIST_CAP } from "../../src/model/index.js";
+import type { SqlStorage } from "../../src/storage/sql-storage.js";
 import { median, timeMs, type Benchmark, type Result } from "../harness.js";
 
 const noop = op({ name: "noop" }, () => 1);
@@ -55,6 +57,14 @@ async function tickOverhead(): Promise<Result> {
   });
 }
 
+/** The stored body of the latest big tick, and what it would be with every key listed (before the cap). */
+let bodyBytes = { stored: 0, uncapped: 0 };
+
+function uncappedBodyBytes(keys: readonly string[]): number {
+  const list = JSON.stringify(keys);
+  return `{"runIds":[],"runKeys":${list},"dedupedRunKeys":${list},"skipReason":"Every requested run key was already used by this sensor (100000 keys, listed in dedupedRunKeys); no run was created.","error":null,"cursorBefore":null,"cursor":null}`.length;
+}
+
 async function manyKeys(count: number, existing: boolean): Promise<Result> {
   const keys = Array.from({ length: count }, (_, i) => `key-${i}`);
   const big = sensor({ name: "big", job: noopJob, minimumIntervalSeconds: 1, defaultStatus: RUNNING }, () => keys.map((runKey) => new RunRequest({ runKey })));
@@ -65,8 +75,9 @@ async function manyKeys(count: number, existing: boolean): Promise<Result> {
     }
     const ms = await timeMs(() => daemon.runIteration());
     const [tick] = await instance.getTicks("big", { limit: 1 });
-    const created = tick?.runIds.length ?? 0;
-    const deduped = tick?.dedupedRunKeys.length ?? 0;
+    const created = tick?.totals?.runIds ?? tick?.runIds.length ?? 0;
+    const deduped = tick?.totals?.dedupedRunKeys ?? tick?.dedupedRunKeys.length ?? 0;
+    if (existing) bodyBytes = { stored: Number((await (instance.storage as SqlStorage).inspect(`select length(body) as n from ticks where id = ${tick?.id ?? 0}`))?.n ?? 0), uncapped: uncappedBodyBytes(keys) };
     if (existing ? deduped !== count : created !== count) throw new Error(`unexpected tick: ${created} created, ${deduped} deduped`);
     return existing
       ? result(`one tick yielding ${count.toLocaleString("en")} RunRequests whose run keys all exist`, ms / 1000, "s", 2, `${deduped} keys deduped; tick ${tick?.status}; ${versusReference(ms / 1000, (count / 1000) * 0.00448, "s", "~112 ms per 1,000 existing keys")}`)
@@ -84,6 +95,15 @@ export const daemonTick: Benchmark = {
     context.log(`10,000 new runs ${out.at(-1)?.value} s`);
     out.push(await manyKeys(100_000, true));
     context.log(`100,000 existing keys ${out.at(-1)?.value} s`);
+    out.push({
+      figure: "stored tick body, one tick of 100,000 deduplicated run keys",
+      value: bodyBytes.stored,
+      unit: "bytes",
+      bar: null,
+      pass: null,
+      dialect: "sqlite",
+      note: `lists capped at ${TICK_LIST_CAP} entries with full counts in totals; every key listed (before the cap) it would be ${bodyBytes.uncapped.toLocaleString("en")} bytes`,
+    });
     return out;
   },
 };

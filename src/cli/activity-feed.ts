@@ -37,10 +37,8 @@ export class ActivityFeed {
   /** Starts polling every `intervalMs` (default 1 s). */
   static async start(instance: Instance, sensors: () => readonly SensorDefinition[], out: Output, intervalMs = 1000): Promise<ActivityFeed> {
     const feed = new ActivityFeed(instance, sensors, out, await instance.storage.getMaxStorageId());
-    for (const sensor of sensors()) {
-      const [tick] = await instance.getTicks(sensor.name, { limit: 1 });
-      feed.#lastTick.set(sensor.name, tick?.id ?? 0);
-    }
+    const newest = await instance.storage.getLatestTickHeaders(sensors().map((s) => s.name));
+    for (const sensor of sensors()) feed.#lastTick.set(sensor.name, newest.get(sensor.name)?.id ?? 0);
     feed.#timer = setInterval(() => {
       feed.#polling = feed.#polling.then(() => feed.poll()).catch((error: unknown) => out.note(`Could not read the instance for the activity feed: ${toError(error).message}`));
     }, intervalMs);

@@ -13,7 +13,7 @@ export {
 } from "./run-status.js";
 export { RunTag, WorkerTag, type Run, type RunConfigValue, type RunsQuery } from "./run.js";
 export { reviveEventLogEntry, type EventLogEntry, type EventLogRecord, type EventRecordsQuery, type RunEvent, type LogLevel, type Metadata, type MetadataValue, type MaterializationData } from "./event-log.js";
-export { TickStatus, assertTickTransition, type Tick, type TickError } from "./tick.js";
+export { TickStatus, TICK_LIST_CAP, assertTickTransition, capTickLists, type Tick, type TickError, type TickHeader } from "./tick.js";
 export { SensorStatus, type SensorState, type StoredSensorState, type SensorStatusSource } from "./sensor-state.js";
 export {
   ProcessKind,

@@ -53,8 +53,11 @@ export class ChangePoller {
       const maxStorageId = await instance.storage.getMaxStorageId();
       const states = await instance.storage.getSensorStates();
       const parts = states.map((s) => `${s.name}:${s.status}:${s.statusSource}:${s.lastTickTimestamp}:${s.cursor}`);
-      for (const sensor of await this.#ctx.sensors()) {
-        const [tick] = await instance.storage.getTicks(sensor.name, { limit: 1 });
+      // Headers only: twice a second for every sensor, a tick's lists and bodies are never needed here.
+      const sensors = await this.#ctx.sensors();
+      const newest = await instance.storage.getLatestTickHeaders(sensors.map((s) => s.name));
+      for (const sensor of sensors) {
+        const tick = newest.get(sensor.name);
         parts.push(`${sensor.name}#${tick?.id}:${tick?.status}`);
       }
       const signature = parts.join("|");

@@ -105,6 +105,8 @@ export interface TickBody {
   error: { message: string; stack: string } | null;
   cursorBefore: string | null;
   cursor: string | null;
+  /** Only when a list was capped at `TICK_LIST_CAP`: the full counts. */
+  totals?: { runIds: number; runKeys: number; dedupedRunKeys: number };
 }
 
 /** A registered process (daemon, run worker, CLI) and its heartbeat; times on the database clock. */

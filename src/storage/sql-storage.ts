@@ -5,6 +5,7 @@ import {
   TickStatus as TickStatusValue,
   assertRunTransition,
   assertTickTransition,
+  capTickLists,
   isTerminalRunStatus,
   runStatusForEvent,
   type ConcurrencyLimits,
@@ -18,6 +19,7 @@ import {
   type RunQueueInfo,
   type StoredSensorState,
   type Tick,
+  type TickHeader,
   type TickStatus,
 } from "../model/index.js";
 import type { DialectCapabilities } from "./dialect-capabilities.js";
@@ -327,8 +329,9 @@ export class SqlStorage implements Storage {
           cursor: update.cursor,
         }),
       };
-      await ticks.updateTickRow(trx, next);
-      return next;
+      const stored = capTickLists(next);
+      await ticks.updateTickRow(trx, stored);
+      return stored;
     });
   }
 
@@ -346,6 +349,10 @@ export class SqlStorage implements Storage {
       if (result === null) throw new NotFoundError("sensor", String(commit.tickId), `Tick ${commit.tickId} does not exist; it may have been purged.`);
       return result;
     });
+  }
+
+  getLatestTickHeaders(sensorNames: readonly string[]): Promise<Map<string, TickHeader>> {
+    return this.#read("read the newest ticks", () => ticks.selectLatestTickHeaders(this.#db, sensorNames));
   }
 
   getTick(tickId: number): Promise<Tick | null> {

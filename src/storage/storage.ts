@@ -17,6 +17,7 @@ import type {
   SensorStatus,
   SensorStatusSource,
   Tick,
+  TickHeader,
   TickStatus,
 } from "../model/index.js";
 
@@ -301,6 +302,8 @@ export interface TickStorage {
   /** Updates a tick after `assertTickTransition`; throws `NotFoundError` for an unknown id. */
   updateTick(tickId: number, update: TickUpdate): Promise<Tick>;
   getTick(tickId: number): Promise<Tick | null>;
+  /** The newest tick of each sensor that has one, without lists or bodies (one index seek each). */
+  getLatestTickHeaders(sensorNames: readonly string[]): Promise<Map<string, TickHeader>>;
   /** Newest first (by timestamp, then id). */
   getTicks(sensorName: string, options?: { limit?: number; statuses?: readonly TickStatus[]; beforeTimestamp?: number }): Promise<Tick[]>;
   /** Deletes the sensor's ticks with `status` and `timestamp < before`; returns how many. */

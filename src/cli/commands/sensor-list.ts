@@ -27,9 +27,11 @@ export async function sensorList(ctx: CliContext, options: { running?: boolean; 
   const definitions = await ctx.definitions();
   const instance = await ctx.instance();
   const rows: SensorListRow[] = [];
-  for (const sensor of definitions.sensors as unknown as readonly SensorDefinition[]) {
+  const sensors = definitions.sensors as unknown as readonly SensorDefinition[];
+  const newest = await instance.storage.getLatestTickHeaders(sensors.map((s) => s.name));
+  for (const sensor of sensors) {
     const { status, statusSource } = await effectiveStatus(instance, sensor);
-    const [tick] = await instance.getTicks(sensor.name, { limit: 1 });
+    const tick = newest.get(sensor.name);
     rows.push({
       name: sensor.name,
       status,

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely, RawBuilder, SqlBool } from "kysely";
-import { EventType, RunStatus, RunTag, TickStatus, type EventLogEntry, type Run, type Tick } from "../../model/index.js";
+import { capTickLists, EventType, RunStatus, RunTag, TICK_LIST_CAP, TickStatus, type EventLogEntry, type Run, type Tick } from "../../model/index.js";
 import type { TickCommit, TickCommitResult } from "../storage.js";
 import type { Database } from "../schema.js";
 import { insertEvents } from "./events.js";
@@ -120,9 +120,9 @@ export async function commitTickRows(
       ? null
       : (commit.skipReason ??
         (dedupedRunKeys.length > 0
-          ? `Every requested run key was already used by this sensor (${dedupedRunKeys.length} key${dedupedRunKeys.length === 1 ? "" : "s"}, listed in dedupedRunKeys); no run was created.`
+          ? `Every requested run key was already used by this sensor (${dedupedRunKeys.length} key${dedupedRunKeys.length === 1 ? "" : "s"}, ${dedupedRunKeys.length > TICK_LIST_CAP ? `the first ${TICK_LIST_CAP} listed` : "listed"} in dedupedRunKeys); no run was created.`
           : null));
-  const ended: Tick = {
+  const ended: Tick = capTickLists({
     ...tick,
     status,
     endTimestamp: commit.endTimestamp,
@@ -132,7 +132,7 @@ export async function commitTickRows(
     skipReason,
     error: commit.error,
     cursor: commit.cursor,
-  };
+  });
   await updateTickRow(db, ended);
   await storeSensorState(db, commit, ended, now);
   return { tick: ended, runs };

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
-import type { Tick, TickStatus } from "../../model/index.js";
+import type { Tick, TickHeader, TickStatus } from "../../model/index.js";
 import type { NewTick } from "../storage.js";
 import type { Database, TickBody, TicksTable } from "../schema.js";
 
@@ -20,6 +20,7 @@ function toTick(row: Selectable<TicksTable>): Tick {
     error: body.error,
     cursorBefore: body.cursorBefore,
     cursor: body.cursor,
+    ...(body.totals === undefined ? {} : { totals: body.totals }),
   };
 }
 
@@ -76,6 +77,7 @@ function tickBodyJson(tick: Tick): string {
     error: tick.error,
     cursorBefore: tick.cursorBefore,
     cursor: tick.cursor,
+    ...(tick.totals === undefined ? {} : { totals: tick.totals }),
   };
   return `{"runIds":${JSON.stringify(tick.runIds)},"runKeys":${runKeys},"dedupedRunKeys":${dedupedRunKeys},${JSON.stringify(rest).slice(1)}`;
 }
@@ -88,7 +90,8 @@ function sameStrings(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /**
- * Overwrites a tick's status, end time and body with `tick`'s. Returns: nothing.
+ * Overwrites a tick's status, end time and body with `tick`'s (its lists already capped, see
+ * `capTickLists`). Returns: nothing.
  */
 export async function updateTickRow(db: Db, tick: Tick): Promise<void> {
   await db
@@ -128,4 +131,24 @@ export async function deleteTicks(db: Db, sensorName: string, status: TickStatus
     .where("timestamp", "<", before)
     .executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+/**
+ * Params: sensor names. Returns: the newest tick of each that has one, without its body (one index
+ * seek per sensor, nothing parsed): what pollers and status lists need.
+ */
+export async function selectLatestTickHeaders(db: Db, sensorNames: readonly string[]): Promise<Map<string, TickHeader>> {
+  const out = new Map<string, TickHeader>();
+  for (const sensorName of sensorNames) {
+    const row = await db
+      .selectFrom("ticks")
+      .select(["id", "sensor_name", "status", "timestamp", "end_timestamp"])
+      .where("sensor_name", "=", sensorName)
+      .orderBy("timestamp", "desc")
+      .orderBy("id", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    if (row !== undefined) out.set(sensorName, { id: row.id, sensorName: row.sensor_name, status: row.status, timestamp: row.timestamp, endTimestamp: row.end_timestamp });
+  }
+  return out;
 }

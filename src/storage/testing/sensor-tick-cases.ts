@@ -37,6 +37,17 @@ export function sensorTickCases({ open }: DescribeStorageOptions): void {
     expect(await storage.getSensorState("s")).toMatchObject({ status: "RUNNING", cursor: "c", lastTickTimestamp: 10, lastTickStartTimestamp: 20 });
   });
 
+  it("reads the newest tick of each sensor as a header, without its lists", async () => {
+    await using db = await open();
+    const storage = await db.connect();
+    const a1 = await storage.createTick({ sensorName: "a", timestamp: 100, cursorBefore: null });
+    const a2 = await storage.createTick({ sensorName: "a", timestamp: 200, cursorBefore: null });
+    await storage.updateTick(a2.id, { status: "SKIPPED", endTimestamp: 250, skipReason: "nothing" });
+    const headers = await storage.getLatestTickHeaders(["a", "b"]);
+    expect([...headers.entries()]).toEqual([["a", { id: a2.id, sensorName: "a", status: "SKIPPED", timestamp: 200, endTimestamp: 250 }]]);
+    expect(a1.id).toBeLessThan(a2.id);
+  });
+
   it("lists every sensor state by name", async () => {
     await using db = await open();
     const storage = await db.connect();

@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
 import { InvalidStatusTransitionError } from "../../errors/index.js";
-import { EventType, RunStatus, RunTag, TickStatus } from "../../model/index.js";
+import { EventType, RunStatus, RunTag, TICK_LIST_CAP, TickStatus } from "../../model/index.js";
 import type { TickCommit, TickRunRequest } from "../storage.js";
 import { newRun, uid, type DescribeStorageOptions } from "./fixtures.js";
 
@@ -132,7 +132,10 @@ export function tickCommitCases({ open }: DescribeStorageOptions): void {
     expect(first.runs).toHaveLength(1_500);
     const t2 = await storage.createTick({ sensorName: "s", timestamp: 200, cursorBefore: "c1" });
     const second = await storage.commitTick(commitOf(t2.id, keys.map((k) => request(k))));
-    expect(second.tick.dedupedRunKeys).toHaveLength(1_500);
+    // The stored lists keep their first TICK_LIST_CAP entries; totals count them all.
+    expect(second.tick.dedupedRunKeys).toEqual(keys.slice(0, TICK_LIST_CAP));
+    expect(second.tick.totals).toEqual({ runIds: 1_000, runKeys: 2_500, dedupedRunKeys: 1_500 });
+    expect(await storage.getTick(t2.id)).toEqual(second.tick);
     expect(second.runs.map((r) => r.tags[RunTag.RUN_KEY])).toEqual(keys.slice(1_500));
     expect(await storage.countRuns({ statuses: [RunStatus.QUEUED] })).toBe(2_500);
     expect(await storage.getEventRecords({ eventType: EventType.RUN_ENQUEUED, limit: 5_000 })).toHaveLength(2_500);

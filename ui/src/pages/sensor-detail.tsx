@@ -34,6 +34,11 @@ function TickRow({ tick }: { tick: Tick }) {
       <td>
         {tick.runIds.map((id) => <div key={id}><a className="mono" href={href("runs", id)}>{id.slice(0, 8)}</a></div>)}
         {tick.dedupedRunKeys.length > 0 ? <div className="muted small">deduplicated: {tick.dedupedRunKeys.join(", ")}</div> : null}
+        {tick.totals === undefined ? null : (
+          <div className="muted small">
+            {tick.totals.runIds} run(s) created and {tick.totals.dedupedRunKeys} of {tick.totals.runKeys} key(s) deduplicated in all; the first {tick.runKeys.length} are listed (the runs carry tag vigil/tick_id={tick.id})
+          </div>
+        )}
       </td>
       <td>
         {tick.skipReason === null ? null : <span className="skip-reason">{tick.skipReason}</span>}
