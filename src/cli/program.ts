@@ -50,7 +50,8 @@ export function buildProgram(version: string): Command {
   leaf(program, "ui", "serve the web UI (no daemon); binding beyond 127.0.0.1 needs VIGIL_AUTH_TOKEN")
     .option("--host <host>", "address to bind (default 127.0.0.1)")
     .option("--port <port>", "port to listen on (default 3000; 0 picks a free one)")
-    .option("--read-only", "hide and refuse every mutation")
+    .option("--read-only", "hide and refuse every mutation (and previews, which run sensor code)")
+    .option("--allow-preview", "with --read-only, still allow sensor previews")
     .action((o: UiCommandOptions, cmd: Command) => withContext(cmd, (ctx) => uiCommand(ctx, o)));
   leaf(program, "daemon", "run the sensor daemon in the foreground (any number on PostgreSQL; one per SQLite instance)")
     .option("--standby", "on SQLite, wait while another daemon serves the instance and take over when it stops")

@@ -3,6 +3,7 @@
 // time. Killing the thread is how a stuck evaluation is stopped.
 import { parentPort, workerData } from "node:worker_threads";
 import { Instance } from "../instance/instance.js";
+import { readOnlyView } from "../instance/preview-sensor.js";
 import { evaluateOnce, failed, type EvaluationOutcome, type EvaluationRequest } from "./evaluate-sensor.js";
 import { loadDefinitionsModule } from "../launchers/definitions-module.js";
 import type { SensorLogEntry } from "../definitions/sensor-log.js";
@@ -12,6 +13,8 @@ export interface SensorWorkerData {
   modulePath: string;
   /** The instance home to open (`Instance.open`), so `context.instance` reads the daemon's storage. */
   home: string;
+  /** Give sensors a view of the instance with nothing that writes (previews). */
+  readOnly?: boolean;
 }
 
 /** @internal A request to a worker, and its answer. */
@@ -40,7 +43,7 @@ if (port !== null) {
       let outcome: EvaluationOutcome;
       try {
         const [definitions, instance] = await ready;
-        outcome = await evaluateOnce(definitions, instance, message.request, (log) => port.postMessage({ id: message.id, log } satisfies SensorWorkerReply));
+        outcome = await evaluateOnce(definitions, data.readOnly === true ? readOnlyView(instance) : instance, message.request, (log) => port.postMessage({ id: message.id, log } satisfies SensorWorkerReply));
       } catch (error) {
         outcome = failed(error);
       }

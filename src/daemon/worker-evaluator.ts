@@ -15,6 +15,13 @@ export interface WorkerEvaluatorOptions {
   /** Worker threads at most (`sensors.workers`). */
   size: number;
   log: DaemonLogger;
+  /** Sensors see the instance read-only (previews). @defaultValue false */
+  readOnly?: boolean;
+  /**
+   * How long a fresh worker may take to load the definitions module before its evaluation fails;
+   * the evaluation's own timeout starts only once it is loaded. @defaultValue 60_000
+   */
+  loadTimeoutMs?: number;
 }
 
 // A worker's entry must be JavaScript on Node 20 (loader hooks are not active for a `.ts` entry):
@@ -42,6 +49,8 @@ export class WorkerEvaluator implements SensorEvaluator {
   readonly #idle: Worker[] = [];
   readonly #all = new Set<Worker>();
   readonly #waiting: ((worker: Worker) => void)[] = [];
+  /** Resolves true once a worker has loaded the module (or failed to: its evaluations report it); false if it exited first. */
+  readonly #loaded = new WeakMap<Worker, Promise<boolean>>();
   #nextId = 0;
   #closed = false;
 
@@ -51,6 +60,18 @@ export class WorkerEvaluator implements SensorEvaluator {
 
   async evaluate(request: EvaluationRequest, onLog?: SensorLogSink): Promise<EvaluationOutcome> {
     const worker = await this.#acquire();
+    // The timeout counts the sensor's own work: a cold worker loading the module must not eat it.
+    const loadMs = this.#options.loadTimeoutMs ?? 60_000;
+    let loadTimer: NodeJS.Timeout | undefined;
+    const loaded = await Promise.race([
+      this.#loaded.get(worker) ?? Promise.resolve(true),
+      new Promise<false>((resolve) => (loadTimer = setTimeout(() => resolve(false), loadMs))),
+    ]);
+    clearTimeout(loadTimer);
+    if (!loaded) {
+      this.#discard(worker);
+      return failed(new Error(`Sensor "${request.sensorName}" was not evaluated: its worker thread could not load ${this.#options.modulePath} within ${Math.round(loadMs / 1000)} s (or stopped while loading it).`));
+    }
     const id = ++this.#nextId;
     return new Promise<EvaluationOutcome>((resolve) => {
       const finish = (outcome: EvaluationOutcome, keep: boolean) => {
@@ -92,16 +113,9 @@ export class WorkerEvaluator implements SensorEvaluator {
       this.#idle.push(worker);
       fresh.push(worker);
     }
-    const warmed = (worker: Worker) =>
-      new Promise<void>((resolve) => {
-        worker.on("message", (m: SensorWorkerReply | SensorWorkerReady) => {
-          if ("ready" in m) resolve();
-        });
-        worker.once("exit", () => resolve());
-      });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, maxWaitMs)));
-    await Promise.race([Promise.all(fresh.map(warmed)), timeout]);
+    await Promise.race([Promise.all(fresh.map((w) => this.#loaded.get(w))), timeout]);
     clearTimeout(timer);
   }
 
@@ -138,8 +152,24 @@ export class WorkerEvaluator implements SensorEvaluator {
 
   #spawn(): Worker {
     const { modulePath, instance } = this.#options;
-    const data: SensorWorkerData & { tsxApi: string; tsxCjsApi: string; entry: string } = { modulePath, home: homeOf(instance), tsxApi: TSX_API, tsxCjsApi: TSX_CJS_API, entry: ENTRY };
+    const data: SensorWorkerData & { tsxApi: string; tsxCjsApi: string; entry: string } = {
+      modulePath,
+      home: homeOf(instance),
+      readOnly: this.#options.readOnly === true,
+      tsxApi: TSX_API,
+      tsxCjsApi: TSX_CJS_API,
+      entry: ENTRY,
+    };
     const worker = new Worker(SHIM, { eval: true, execArgv: runningFromSource ? ["--conditions=vigil-source"] : [], workerData: data });
+    this.#loaded.set(
+      worker,
+      new Promise<boolean>((resolve) => {
+        worker.on("message", (m: SensorWorkerReply | SensorWorkerReady) => {
+          if ("ready" in m) resolve(true);
+        });
+        worker.once("exit", () => resolve(false));
+      }),
+    );
     // An idle worker that dies is simply dropped.
     worker.on("error", (error) => {
       if (this.#idle.includes(worker)) this.#options.log("warn", `A sensor worker thread failed while idle (${error.message}); it is replaced on demand.`);

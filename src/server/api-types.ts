@@ -14,6 +14,8 @@ export interface ApiError {
 export interface ApiInfo {
   repositoryName: string;
   readOnly: boolean;
+  /** Whether the Preview button works (read-only UIs refuse previews unless started with --allow-preview). */
+  previewAllowed: boolean;
   /** Server time (ms since epoch), to show "next tick in". */
   now: number;
 }
@@ -53,14 +55,8 @@ export interface TicksPage {
   nextBefore: number | null;
 }
 
-/** `POST /api/sensors/:name/preview`: what a tick would do now; nothing is stored. */
-export interface PreviewResult {
-  cursorBefore: string | null;
-  runRequests: { runKey: string | null; jobName: string | null; runConfig: unknown; tags: Record<string, string> }[];
-  skipReason: string | null;
-  cursor: string | null;
-  error: { message: string; stack: string } | null;
-}
+/** `POST /api/sensors/:name/preview`: what a tick would do now (run keys already used marked); nothing is stored. */
+export type { PreviewResult } from "../instance/preview-sensor.js";
 
 /** `GET /api/runs`. */
 export interface RunsPage {

@@ -38,7 +38,7 @@ export function createApp(options: AppOptions): VigilApp {
     c.header("x-frame-options", "DENY");
     c.header("referrer-policy", "no-referrer");
   });
-  app.use("*", security({ authToken: options.authToken ?? null, readOnly: ctx.readOnly }));
+  app.use("*", security({ authToken: options.authToken ?? null, readOnly: ctx.readOnly, allowPreview: options.allowPreview === true }));
   app.route("/api", overviewRoutes(ctx));
   app.route("/api/sensors", sensorRoutes(ctx));
   app.route("/api/runs", runRoutes(ctx));

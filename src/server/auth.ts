@@ -25,10 +25,11 @@ function same(a: string, b: string): boolean {
  * - without one (loopback only), the `Host` header must name a loopback host, which defeats DNS
  *   rebinding;
  * - a POST must come from the same origin when the browser says where it comes from;
- * - in read-only mode every mutation (any POST but a preview) is refused with 403.
+ * - in read-only mode every mutation is refused with 403, and so is a preview (it runs sensor code)
+ *   unless `allowPreview`.
  */
-export function security(options: { authToken: string | null; readOnly: boolean }): MiddlewareHandler {
-  const { authToken, readOnly } = options;
+export function security(options: { authToken: string | null; readOnly: boolean; allowPreview: boolean }): MiddlewareHandler {
+  const { authToken, readOnly, allowPreview } = options;
   return async (c, next) => {
     const url = new URL(c.req.url);
     if (authToken === null) {
@@ -52,7 +53,11 @@ export function security(options: { authToken: string | null; readOnly: boolean 
       if (origin !== undefined && origin !== "null" && new URL(origin).host !== url.host) {
         throw httpError(403, `Cross-origin request from ${origin} refused.`);
       }
-      if (readOnly && !url.pathname.endsWith("/preview")) throw httpError(403, "This Vigil UI is read-only; mutations are disabled (--read-only).");
+      const preview = url.pathname.endsWith("/preview");
+      if (readOnly && preview && !allowPreview) {
+        throw httpError(403, "This Vigil UI is read-only, and a preview runs sensor code; start the UI with --allow-preview to allow previews.");
+      }
+      if (readOnly && !preview) throw httpError(403, "This Vigil UI is read-only; mutations are disabled (--read-only).");
     }
     await next();
   };

@@ -1,6 +1,7 @@
 import type { Definitions } from "../definitions/definitions.js";
 import type { SensorDefinition } from "../definitions/sensor-definition.js";
 import type { Instance } from "../instance/instance.js";
+import { inThreadPreviewer, type SensorPreviewer } from "../instance/preview-sensor.js";
 
 /** Where the definitions come from: a loaded object, or a getter (e.g. `vigil dev`, which reloads them). */
 export type DefinitionsSource = Definitions | (() => Definitions | Promise<Definitions>);
@@ -17,12 +18,23 @@ export interface AppOptions {
   uiDir?: string | null;
   /** How often the live stream polls storage (ms). @defaultValue 500 */
   pollIntervalMs?: number;
+  /**
+   * How previews run. The CLI gives a sandbox (a worker thread loading the definitions file,
+   * killed at the sensor's timeout); without one, previews run in the server's thread (for a
+   * definitions object, which has no file to load). @defaultValue in the server's thread
+   */
+  previewer?: SensorPreviewer;
+  /** In read-only mode, still allow previews (they run sensor code but store nothing). @defaultValue false */
+  allowPreview?: boolean;
 }
 
 /** @internal What every route reads. */
 export interface ServerContext {
   instance: Instance;
   readOnly: boolean;
+  /** Whether previews are served (always, unless read-only without `allowPreview`). */
+  previewAllowed: boolean;
+  previewer: SensorPreviewer;
   definitions(): Promise<Definitions>;
   sensors(): Promise<readonly SensorDefinition[]>;
 }
@@ -34,6 +46,8 @@ export function serverContext(options: AppOptions): ServerContext {
   return {
     instance: options.instance,
     readOnly: options.readOnly === true,
+    previewAllowed: options.readOnly !== true || options.allowPreview === true,
+    previewer: options.previewer ?? inThreadPreviewer(options.instance, definitions),
     definitions,
     // Definitions.sensors holds SensorLike; every sensor a definitions module can hold is a SensorDefinition.
     sensors: async () => (await definitions()).sensors as unknown as readonly SensorDefinition[],

@@ -65,7 +65,7 @@ describe("vigil sensor", () => {
     const preview = await project.vigil(["sensor", "preview", "counter", "--json"]);
     expect(preview.code).toBe(0);
     expect(json(preview)).toEqual({
-      runRequests: [{ runKey: "key-7", jobName: "greeting", runConfig: { ops: { greet: { config: { name: "n7" } } } }, tags: { n: "7", "vigil/sensor_name": "counter" } }],
+      runRequests: [{ runKey: "key-7", jobName: "greeting", runConfig: { ops: { greet: { config: { name: "n7" } } } }, tags: { n: "7", "vigil/sensor_name": "counter" }, alreadyUsed: false }],
       cursor: "8",
     });
     const given = await project.vigil(["sensor", "preview", "counter", "--cursor", "41"]);

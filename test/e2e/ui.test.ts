@@ -180,7 +180,9 @@ describe.skipIf(!run)("web UI in read-only mode", () => {
       const page = await browser.newPage();
       await page.goto(`${server.url}#/sensors/inbox_sensor`);
       await page.getByText("read-only").waitFor();
-      await page.getByRole("button", { name: "Preview" }).waitFor();
+      await page.getByRole("heading", { name: "inbox_sensor" }).waitFor();
+      // A preview runs sensor code: refused read-only unless the UI was started with --allow-preview.
+      expect(await page.getByRole("button", { name: "Preview" }).count()).toBe(0);
       expect(await page.getByRole("switch").count()).toBe(0);
       expect(await page.getByRole("button", { name: "Set cursor" }).count()).toBe(0);
       await t.instance.storage.addRun({ runId: "queued-read-only", jobName: "etl", status: "QUEUED", tags: {}, runConfig: {}, createdAt: Date.now() });

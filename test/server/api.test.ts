@@ -36,7 +36,7 @@ function apiSuite(label: string, open: () => Promise<Instance>, cleanup: () => P
       rmSync(join(uiDir, "..", "vigil-secret.txt"), { force: true });
     });
 
-    function api(options: { readOnly?: boolean; authToken?: string } = {}) {
+    function api(options: { readOnly?: boolean; allowPreview?: boolean; authToken?: string } = {}) {
       return createApp({ instance: t.instance, definitions, uiDir, ...options }).app;
     }
     async function body<T>(res: Response): Promise<T> {
@@ -95,6 +95,9 @@ function apiSuite(label: string, open: () => Promise<Instance>, cleanup: () => P
         expect(stored).toMatchObject({ cursorBefore: "2", skipReason: "No new files after position 2.", runRequests: [] });
         const custom = await body<PreviewResult>(await api().request("/api/sensors/inbox_sensor/preview", post({ cursor: "1" })));
         expect(custom.runRequests.map((r) => r.runKey)).toEqual(["b.csv"]);
+        // Marked when the sensor already used the key: the tick would create no run.
+        const used = (await t.instance.getRuns({ tags: { "vigil/sensor_name": "inbox_sensor", "vigil/run_key": "b.csv" } })).length > 0;
+        expect(custom.runRequests[0]?.alreadyUsed).toBe(used);
         expect(custom.cursor).toBe("2");
         const failing = await body<PreviewResult>(await api().request("/api/sensors/broken_sensor/preview", post()));
         expect(failing.error?.message).toContain("unreachable");
@@ -296,7 +299,7 @@ function apiSuite(label: string, open: () => Promise<Instance>, cleanup: () => P
     });
 
     describe(`HTTP API security`, () => {
-      it("refuses every mutation in read-only mode but still previews", async () => {
+      it("refuses every mutation in read-only mode, and previews unless allowed", async () => {
         const app = api({ readOnly: true });
         const res = await app.request("/api/sensors/idle_sensor/start", post());
         expect(res.status).toBe(403);
@@ -304,8 +307,14 @@ function apiSuite(label: string, open: () => Promise<Instance>, cleanup: () => P
         expect((await app.request("/api/sensors/idle_sensor/cursor", post({ cursor: "x" }))).status).toBe(403);
         const [run] = await t.instance.getRuns({ limit: 1 });
         expect((await app.request(`/api/runs/${run?.runId}/cancel`, post())).status).toBe(403);
-        expect((await app.request("/api/sensors/inbox_sensor/preview", post())).status).toBe(200);
-        expect((await body<{ readOnly: boolean }>(await app.request("/api/info"))).readOnly).toBe(true);
+        const preview = await app.request("/api/sensors/inbox_sensor/preview", post());
+        expect(preview.status).toBe(403);
+        expect((await body<{ error: string }>(preview)).error).toBe("This Vigil UI is read-only, and a preview runs sensor code; start the UI with --allow-preview to allow previews.");
+        expect(await body<{ readOnly: boolean; previewAllowed: boolean }>(await app.request("/api/info"))).toMatchObject({ readOnly: true, previewAllowed: false });
+        const allowing = api({ readOnly: true, allowPreview: true });
+        expect((await allowing.request("/api/sensors/inbox_sensor/preview", post())).status).toBe(200);
+        expect((await allowing.request("/api/sensors/idle_sensor/start", post())).status).toBe(403);
+        expect(await body<{ previewAllowed: boolean }>(await allowing.request("/api/info"))).toMatchObject({ previewAllowed: true });
         expect((await app.request("/api/sensors/idle_sensor", { method: "DELETE" })).status).toBe(405);
       });
 

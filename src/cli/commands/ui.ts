@@ -1,6 +1,8 @@
 import type { CliContext } from "../cli-context.js";
 import { UsageError } from "../exit-codes.js";
 import { stopRequested } from "../shutdown.js";
+import { resolve } from "node:path";
+import { sandboxedPreviewer } from "../../daemon/sandboxed-preview.js";
 import { startUiServer } from "../../server/index.js";
 
 /** Options of `vigil ui`. */
@@ -8,6 +10,7 @@ export interface UiCommandOptions {
   host?: string;
   port?: string;
   readOnly?: boolean;
+  allowPreview?: boolean;
 }
 
 /** Parses `--port`: an integer from 0 (any free port) to 65535. */
@@ -19,8 +22,9 @@ export function parsePort(value: string | undefined): number {
 }
 
 /**
- * `vigil ui [--host 127.0.0.1] [--port 3000] [--read-only]`: serves the web UI alone (no daemon)
- * until Ctrl-C. Binding anything but a loopback address needs `VIGIL_AUTH_TOKEN`.
+ * `vigil ui [--host 127.0.0.1] [--port 3000] [--read-only [--allow-preview]]`: serves the web UI
+ * alone (no daemon) until Ctrl-C. Binding anything but a loopback address needs `VIGIL_AUTH_TOKEN`.
+ * A read-only UI refuses previews too (they run sensor code) unless `--allow-preview`.
  */
 export async function uiCommand(ctx: CliContext, options: UiCommandOptions): Promise<void> {
   const { out } = ctx;
@@ -36,6 +40,9 @@ export async function uiCommand(ctx: CliContext, options: UiCommandOptions): Pro
       host: options.host ?? "127.0.0.1",
       port,
       readOnly: options.readOnly === true,
+      allowPreview: options.allowPreview === true,
+      // Previews run like ticks: in a worker thread that loads the file, killed at the sensor's timeout.
+      previewer: sandboxedPreviewer(instance, resolve(ctx.file)),
       authToken: token === undefined || token === "" ? null : token,
     });
     const open = token === undefined || token === "" ? server.url : `${server.url}?token=<VIGIL_AUTH_TOKEN>`;

@@ -13,7 +13,7 @@ export function overviewRoutes(ctx: ServerContext): Hono {
   const { instance } = ctx;
 
   app.get("/info", async (c) => {
-    const info: ApiInfo = { repositoryName: (await ctx.definitions()).name, readOnly: ctx.readOnly, now: Date.now() };
+    const info: ApiInfo = { repositoryName: (await ctx.definitions()).name, readOnly: ctx.readOnly, previewAllowed: ctx.previewAllowed, now: Date.now() };
     return c.json(info);
   });
 

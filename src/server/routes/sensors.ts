@@ -1,8 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { SensorDefinition } from "../../definitions/sensor-definition.js";
-import { serializeError } from "../../errors/index.js";
-import { previewSensor } from "../../instance/preview-sensor.js";
 import { SensorStatus, TickStatus } from "../../model/index.js";
 import type { PreviewResult, SensorSummary, TicksPage } from "../api-types.js";
 import { httpError } from "../http-error.js";
@@ -78,24 +76,11 @@ export function sensorRoutes(ctx: ServerContext): Hono {
     return c.json(await summary(sensor));
   });
 
-  // A POST because it runs user code, though it stores nothing: allowed in read-only mode.
+  // A POST because it runs user code, though it stores nothing; in the sandbox the CLI gives, at the sensor's timeout.
   app.post("/:name/preview", async (c) => {
     const sensor = await sensorNamed(c.req.param("name"));
     const body = await parseJsonBody(c, previewBody);
-    const definitions = await ctx.definitions();
-    const state = await instance.getSensorState(sensor.name);
-    const cursorBefore = body.cursor === undefined ? (state?.cursor ?? null) : body.cursor;
-    const result: PreviewResult = { cursorBefore, runRequests: [], skipReason: null, cursor: cursorBefore, error: null };
-    try {
-      const { evaluation } = await previewSensor(instance, definitions, sensor, { cursor: cursorBefore });
-      result.runRequests = evaluation.runRequests.map((r) => ({ runKey: r.runKey ?? null, jobName: r.jobName ?? null, runConfig: r.runConfig, tags: { ...r.tags } }));
-      result.skipReason = evaluation.skipReason === undefined ? null : (evaluation.skipReason.message ?? "");
-      result.cursor = evaluation.cursor;
-      if (evaluation.error !== undefined) result.error = { message: evaluation.error.message, stack: evaluation.error.stack ?? "" };
-    } catch (error) {
-      const e = serializeError(error);
-      result.error = { message: e.message, stack: e.stack ?? "" };
-    }
+    const result: PreviewResult = await ctx.previewer(sensor, body.cursor === undefined ? {} : { cursor: body.cursor });
     return c.json(result);
   });
 

@@ -69,7 +69,15 @@ function Preview({ sensor }: { sensor: SensorSummary }) {
               <p>Would request {result.runRequests.length} run(s):</p>
               <table>
                 <thead><tr><th>Run key</th><th>Job</th><th>Run config</th></tr></thead>
-                <tbody>{result.runRequests.slice(0, 20).map((r, i) => <tr key={i}><td className="mono">{r.runKey ?? "—"}</td><td>{r.jobName ?? "—"}</td><td><pre>{JSON.stringify(r.runConfig)}</pre></td></tr>)}</tbody>
+                <tbody>
+                  {result.runRequests.slice(0, 20).map((r, i) => (
+                    <tr key={i} data-already-used={r.alreadyUsed}>
+                      <td className="mono">{r.runKey ?? "—"}{r.alreadyUsed ? <span className="muted small"> (already used: no run)</span> : null}</td>
+                      <td>{r.jobName ?? "—"}</td>
+                      <td><pre>{JSON.stringify(r.runConfig)}</pre></td>
+                    </tr>
+                  ))}
+                </tbody>
               </table>
               {result.runRequests.length > 20 ? <p className="muted small">…and {result.runRequests.length - 20} more.</p> : null}
             </>
@@ -123,7 +131,7 @@ export function SensorDetailPage({ name, route }: { name: string; route: Route }
         {Object.keys(WINDOWS).map((w) => <button key={w} className={w === window ? "active" : ""} onClick={() => setParams(route, { window: w })}>{w}</button>)}
       </div>
       <Timeline sensor={s} window={window} />
-      <Preview sensor={s} />
+      {info.data?.previewAllowed === true ? <Preview sensor={s} /> : null}
       <h2>Ticks</h2>
       <div className="filters">
         <label>Status <select aria-label="tick status" value={status} onChange={(e) => setParams(route, { status: e.target.value })}>
