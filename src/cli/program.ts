@@ -12,6 +12,7 @@ import { sensorList } from "./commands/sensor-list.js";
 import { sensorPreview } from "./commands/sensor-preview.js";
 import { sensorCursor, sensorStartStop } from "./commands/sensor-state.js";
 import { statusCommand } from "./commands/status.js";
+import { workerCommand, type WorkerCommandOptions } from "./commands/worker.js";
 import { uiCommand, type UiCommandOptions } from "./commands/ui.js";
 
 /**
@@ -56,6 +57,10 @@ export function buildProgram(version: string): Command {
   leaf(program, "daemon", "run the sensor daemon in the foreground (any number on PostgreSQL; one per SQLite instance)")
     .option("--standby", "on SQLite, wait while another daemon serves the instance and take over when it stops")
     .action((o: { standby?: boolean }, cmd: Command) => withContext(cmd, (ctx) => daemonCommand(ctx, o)));
+  leaf(program, "worker", "take runs from the work queue (runLauncher: queue on PostgreSQL) and execute them; any number, on any host")
+    .option("--concurrency <n>", "runs executed at once (default worker.concurrency of vigil.yaml, 4)")
+    .option("--queue <names>", "work queues to take runs from, comma-separated (default: default)")
+    .action((o: WorkerCommandOptions, cmd: Command) => withContext(cmd, (ctx) => workerCommand(ctx, o)));
   leaf(program, "status", "live daemons and the sensors they own, processes executing runs, runs queued and in flight").action((_o, cmd: Command) =>
     withContext(cmd, statusCommand),
   );

@@ -6,6 +6,8 @@ import { markRunFailed } from "../execution/mark-run-failed.js";
 /** What the coordinator needs of a launcher (a `RunLauncher` from `launchers/` fits). */
 export interface LaunchTarget {
   readonly kind: string;
+  /** The queue launcher's routing: claims then enqueue their runs in the work queue, in the same transaction. */
+  readonly queue?: { defaultTask: string; tasks: Readonly<Record<string, string>> };
   /** Starts a run in STARTING; rejects when it could not. */
   launch(run: Run): Promise<void>;
 }
@@ -62,7 +64,8 @@ export class RunCoordinator {
   async dequeue(): Promise<Run[]> {
     const claimed: Run[] = [];
     for (;;) {
-      const batch = await this.#storage.claimQueuedRuns({ claimedBy: this.#claimedBy, limit: this.#batch, ...this.#limits });
+      const queue = this.#launcher.queue;
+      const batch = await this.#storage.claimQueuedRuns({ claimedBy: this.#claimedBy, limit: this.#batch, ...this.#limits, ...(queue === undefined ? {} : { queue }) });
       claimed.push(...batch);
       await Promise.all(batch.map((run) => this.#launch(run)));
       if (batch.length < this.#batch) return claimed;

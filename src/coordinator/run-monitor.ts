@@ -70,13 +70,16 @@ export class RunMonitor {
       const verdict = this.#judge(entry, byId, now);
       if (verdict === null) continue;
       const { run } = entry;
-      if (verdict.kind === "cancel") {
-        if (await markRunCanceled(this.#storage, run, verdict.message)) report.canceled.push(run);
-      } else if (verdict.kind === "terminate") {
+      if (verdict.kind === "terminate") {
         await this.#terminate?.(run).catch(() => undefined);
-      } else if (await markRunFailed(this.#storage, run, verdict.message)) {
-        report.failed.push({ run, message: verdict.message });
+        continue;
       }
+      const ended = verdict.kind === "cancel" ? await markRunCanceled(this.#storage, run, verdict.message) : await markRunFailed(this.#storage, run, verdict.message);
+      if (!ended) continue;
+      if (verdict.kind === "cancel") report.canceled.push(run);
+      else report.failed.push({ run, message: verdict.message });
+      // Its work-queue job, if any, must never run: a dead worker left it locked.
+      if (entry.queueTask !== null) await this.#storage.removeQueueJobs([run.runId]).catch(() => undefined);
     }
     return report;
   }
@@ -94,11 +97,14 @@ export class RunMonitor {
     const silence = `has sent no heartbeat for ${seconds(silentMs)} (runMonitoring.heartbeatTimeoutSeconds is ${seconds(this.#heartbeatTimeoutMs)})`;
 
     if (run.status === RunStatus.CANCELING) {
+      if (entry.workerId === null) return { kind: "cancel", message: `${what} was canceled before a worker started it.` };
       if (gone) return { kind: "cancel", message: `${what} was canceled; its worker ${workerName} is no longer running.` };
       if (silent) return { kind: "cancel", message: `${what} was canceled; its worker ${workerName || "(none recorded)"} ${silence}.` };
       return { kind: "terminate", message: "" };
     }
     if (entry.workerId === null && run.status === RunStatus.STARTING) {
+      // Enqueued in the work queue with its claim: it waits there for a worker, whoever claimed it.
+      if (entry.queueTask !== null) return null;
       const claimer = entry.claimedBy === null ? undefined : processes.get(entry.claimedBy);
       const claimerGone = claimer !== undefined && (claimer.expiresAt <= now || this.#probe(claimer) === "dead");
       if (claimerGone) {

@@ -91,6 +91,7 @@ export class DaemonRuns {
 function withCrashPoint(launcher: RunLauncher): RunLauncher {
   return {
     kind: launcher.kind,
+    ...(launcher.queue === undefined ? {} : { queue: launcher.queue }),
     async launch(run) {
       await launcher.launch(run);
       crashIfRequested(TickStep.RUN_LAUNCHED);

@@ -15,10 +15,12 @@ const storageSchema = z.union([
 ]);
 
 const retentionDays = z.number().int().min(-1);
+/** A work queue's name: it becomes part of a graphile-worker task identifier. */
+const QUEUE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export const instanceConfigSchema = z.strictObject({
   storage: storageSchema.optional(),
-  runLauncher: z.enum(["in-process", "subprocess"]).optional(),
+  runLauncher: z.enum(["in-process", "subprocess", "queue"]).optional(),
   subprocessLauncher: z.strictObject({ warmWorkers: z.number().int().min(0).optional() }).optional(),
   runCoordinator: z
     .strictObject({
@@ -35,6 +37,13 @@ export const instanceConfigSchema = z.strictObject({
     })
     .optional(),
   daemon: z.strictObject({ leaseSeconds: z.number().positive().optional() }).optional(),
+  worker: z
+    .strictObject({
+      concurrency: z.number().int().min(1).optional(),
+      shutdownGraceSeconds: z.number().min(0).optional(),
+    })
+    .optional(),
+  queueLauncher: z.strictObject({ queues: z.record(z.string().min(1), z.string().regex(QUEUE_NAME)).optional() }).optional(),
   runMonitoring: z
     .strictObject({
       heartbeatTimeoutSeconds: z.number().positive().optional(),
@@ -68,7 +77,7 @@ export type StorageConfig = { kind: "sqlite"; path: string; synchronous: "FULL" 
 /** `vigil.yaml` with every default filled in and references resolved. */
 export interface CompiledInstanceConfig {
   storage: StorageConfig;
-  runLauncher: "in-process" | "subprocess";
+  runLauncher: "in-process" | "subprocess" | "queue";
   /** Settings of the subprocess launcher (used when `runLauncher` is "subprocess"). */
   subprocessLauncher: {
     /** Worker processes kept started and ready ahead of runs; 0 starts one per run on demand. */
@@ -80,6 +89,10 @@ export interface CompiledInstanceConfig {
     tagConcurrencyLimits: { key: string; value: string | undefined; limit: number }[];
   };
   sensors: { timeoutSeconds: number; workers: number };
+  /** `vigil worker`'s defaults: runs executed at once, and how long SIGTERM waits for runs in flight. */
+  worker: { concurrency: number; shutdownGraceSeconds: number };
+  /** The queue launcher's routing: job name → work queue (others go to "default"). */
+  queueLauncher: { queues: Record<string, string> };
   /** A daemon's registration and sensor leases last `leaseSeconds` without a renewal (renewed every third of it). */
   daemon: { leaseSeconds: number };
   /** When a run in flight counts as lost; processes executing runs heartbeat every `heartbeatIntervalMs`. */
@@ -103,16 +116,17 @@ export interface ConfigSource {
  * file, the key and what is allowed.
  */
 export function compileInstanceConfig(raw: unknown, source: ConfigSource): CompiledInstanceConfig {
-  rejectQueueLauncher(raw, source);
   const parsed = instanceConfigSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     throw new InstanceConfigError(`${source.file} is invalid: ${describeIssues(parsed.error.issues)}`);
   }
   const c = parsed.data;
   const runLauncher = c.runLauncher ?? "subprocess";
+  const storage = compileStorage(c.storage, source);
+  requirePostgresForQueue(runLauncher, storage, source);
   const heartbeatTimeoutSeconds = c.runMonitoring?.heartbeatTimeoutSeconds ?? 60;
   return {
-    storage: compileStorage(c.storage, source),
+    storage,
     runLauncher,
     subprocessLauncher: { warmWorkers: c.subprocessLauncher?.warmWorkers ?? 2 },
     runCoordinator: {
@@ -121,6 +135,8 @@ export function compileInstanceConfig(raw: unknown, source: ConfigSource): Compi
     },
     sensors: { timeoutSeconds: c.sensors?.timeoutSeconds ?? 60, workers: c.sensors?.workers ?? 4 },
     daemon: { leaseSeconds: c.daemon?.leaseSeconds ?? 15 },
+    worker: { concurrency: c.worker?.concurrency ?? 4, shutdownGraceSeconds: c.worker?.shutdownGraceSeconds ?? 30 },
+    queueLauncher: { queues: { ...(c.queueLauncher?.queues ?? {}) } },
     runMonitoring: {
       heartbeatTimeoutSeconds,
       startTimeoutSeconds: c.runMonitoring?.startTimeoutSeconds ?? 180,
@@ -153,11 +169,11 @@ function heartbeatIntervalMs(timeoutSeconds: number): number {
   return Math.max(100, Math.min(10_000, Math.floor((timeoutSeconds * 1000) / 3)));
 }
 
-/** "queue" is the graphile-worker launcher, which this version does not include: say so, not just "must be one of". */
-function rejectQueueLauncher(raw: unknown, source: ConfigSource): void {
-  if (typeof raw === "object" && raw !== null && (raw as { runLauncher?: unknown }).runLauncher === "queue") {
+/** The queue launcher keeps its jobs in PostgreSQL (graphile-worker), next to Vigil's tables: refuse it on SQLite, saying why. */
+function requirePostgresForQueue(runLauncher: CompiledInstanceConfig["runLauncher"], storage: StorageConfig, source: ConfigSource): void {
+  if (runLauncher === "queue" && storage.kind !== "postgres") {
     throw new InstanceConfigError(
-      `${source.file} sets runLauncher "queue" (runs on graphile-worker workers), which this version of Vigil does not include yet; use "subprocess" (the default, one process per run on the daemon's machine) or "in-process".`,
+      `${source.file} sets runLauncher "queue", which needs PostgreSQL storage: its workers on other machines take runs from a graphile-worker queue in the same PostgreSQL database; set storage.postgres.url, or use runLauncher "subprocess" (the default) with SQLite.`,
     );
   }
 }

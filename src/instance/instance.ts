@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { InstanceReader } from "../definitions/instance-reader.js";
-import { ErrorCode, InvalidArgumentError, NotFoundError, TimeoutError, VigilError } from "../errors/index.js";
+import { ErrorCode, InstanceConfigError, InvalidArgumentError, NotFoundError, TimeoutError, VigilError } from "../errors/index.js";
+import { queueSchemaFor } from "../storage/queue-schema.js";
 import {
   AssetKey,
   EventType,
@@ -113,7 +114,7 @@ export class Instance implements InstanceReader, AsyncDisposable {
     const dir = resolveHome(home);
     const config = loadInstanceConfig(dir);
     mkdirSync(dir, { recursive: true });
-    const storage = await openStorage(config.storage);
+    const storage = await openStorage(config.storage, config.runLauncher === "queue");
     return new Instance(storage, config, dir, dir, () => undefined);
   }
 
@@ -221,6 +222,20 @@ export class Instance implements InstanceReader, AsyncDisposable {
         .map((p) => ({ id: p.id, kind: p.kind, host: p.host, pid: p.pid, startedAt: p.startedAt, heartbeatAgeMs: now - p.heartbeatAt, runsInFlight: runsOn.get(p.id) ?? 0, info: p.info })),
       runs: { queued, inFlight: inFlight.runs.length },
     };
+  }
+
+  /**
+   * @internal Where this instance's work queue lives (`runLauncher: queue`), for `vigil worker`.
+   * Throws an `InstanceConfigError` saying what to set when the instance has no work queue.
+   */
+  workQueue(): { connectionString: string; queueSchema: string } {
+    const file = this.home === null ? "this instance" : join(this.home, "vigil.yaml");
+    if (this.config.storage.kind !== "postgres" || this.config.runLauncher !== "queue") {
+      throw new InstanceConfigError(
+        `"vigil worker" takes runs from the work queue, which ${file} does not use (runLauncher is "${this.config.runLauncher}", storage is ${this.config.storage.kind}); set storage.postgres.url and runLauncher: queue, and run the daemons with the same vigil.yaml.`,
+      );
+    }
+    return { connectionString: this.config.storage.url, queueSchema: queueSchemaFor("public") };
   }
 
   /**
@@ -346,13 +361,13 @@ function publicSensorState(stored: StoredSensorState): SensorState {
  * Imports only the dialect in use: a run worker process pays for SQLite or PostgreSQL, not both
  * (the `pg` driver alone costs about 0.3 s to load).
  */
-async function openStorage(config: StorageConfig): Promise<Storage> {
+async function openStorage(config: StorageConfig, queue = false): Promise<Storage> {
   if (config.kind === "sqlite") {
     const { openSqliteStorage } = await import("../storage/dialects/sqlite.js");
     return openSqliteStorage({ path: config.path, synchronous: config.synchronous });
   }
   const { openPostgresStorage } = await import("../storage/dialects/postgres.js");
-  return openPostgresStorage({ url: config.url });
+  return openPostgresStorage({ url: config.url, queue });
 }
 
 function checkLimit(limit: number | undefined, method: string): void {

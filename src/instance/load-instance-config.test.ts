@@ -38,6 +38,8 @@ describe("loadInstanceConfig", () => {
       runCoordinator: { maxConcurrentRuns: 2 * availableParallelism(), tagConcurrencyLimits: [] },
       sensors: { timeoutSeconds: 60, workers: 4 },
       daemon: { leaseSeconds: 15 },
+      worker: { concurrency: 4, shutdownGraceSeconds: 30 },
+      queueLauncher: { queues: {} },
       runMonitoring: { heartbeatTimeoutSeconds: 60, startTimeoutSeconds: 180, heartbeatIntervalMs: 10_000 },
       retention: { sensor: { purgeAfterDays: { skipped: 7, success: -1, failure: -1, started: -1 } } },
     });
@@ -85,7 +87,7 @@ describe("loadInstanceConfig", () => {
     const error = errorOf(() => loadInstanceConfig(home));
     expect(error.code).toBe(ErrorCode.INSTANCE_CONFIG_INVALID);
     expect(error.message).toBe(
-      `${file} is invalid: unknown key "storgae"; allowed keys at the top level are: storage, runLauncher, subprocessLauncher, runCoordinator, sensors, daemon, runMonitoring, retention.`,
+      `${file} is invalid: unknown key "storgae"; allowed keys at the top level are: storage, runLauncher, subprocessLauncher, runCoordinator, sensors, daemon, worker, queueLauncher, runMonitoring, retention.`,
     );
   });
 
@@ -99,15 +101,20 @@ describe("loadInstanceConfig", () => {
   it("rejects a launcher that does not exist, listing the allowed values", () => {
     const file = withYaml("runLauncher: thread\n");
     expect(errorOf(() => loadInstanceConfig(home)).message).toBe(
-      `${file} is invalid: "runLauncher" must be one of "in-process", "subprocess".`,
+      `${file} is invalid: "runLauncher" must be one of "in-process", "subprocess", "queue".`,
     );
   });
 
-  it("rejects the queue launcher, which this version does not include, saying what to use instead", () => {
+  it("refuses the queue launcher on SQLite, saying why and what to use, and reads its settings on PostgreSQL", () => {
     const file = withYaml("runLauncher: queue\n");
     expect(errorOf(() => loadInstanceConfig(home)).message).toBe(
-      `${file} sets runLauncher "queue" (runs on graphile-worker workers), which this version of Vigil does not include yet; use "subprocess" (the default, one process per run on the daemon's machine) or "in-process".`,
+      `${file} sets runLauncher "queue", which needs PostgreSQL storage: its workers on other machines take runs from a graphile-worker queue in the same PostgreSQL database; set storage.postgres.url, or use runLauncher "subprocess" (the default) with SQLite.`,
     );
+    withYaml('storage: { postgres: { url: "postgres://u@h/d" } }\nrunLauncher: queue\nworker: { concurrency: 8 }\nqueueLauncher: { queues: { train: gpu } }\n');
+    const config = loadInstanceConfig(home);
+    expect(config).toMatchObject({ runLauncher: "queue", worker: { concurrency: 8, shutdownGraceSeconds: 30 }, queueLauncher: { queues: { train: "gpu" } } });
+    // Workers bound how many runs execute: no global limit by default.
+    expect(config.runCoordinator.maxConcurrentRuns).toBe(-1);
   });
 
   it("reads daemon leases and run monitoring timeouts, heartbeating every third of the timeout (at most 10 s)", () => {
@@ -147,7 +154,7 @@ describe("loadInstanceConfig", () => {
   it("rejects a file that is not a mapping", () => {
     const file = withYaml("- a\n- b\n");
     expect(errorOf(() => loadInstanceConfig(home)).message).toBe(
-      `${file} must be a YAML mapping of settings (storage, runLauncher, subprocessLauncher, runCoordinator, sensors, daemon, runMonitoring, retention), not a list.`,
+      `${file} must be a YAML mapping of settings (storage, runLauncher, subprocessLauncher, runCoordinator, sensors, daemon, worker, queueLauncher, runMonitoring, retention), not a list.`,
     );
   });
 

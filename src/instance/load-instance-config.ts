@@ -29,7 +29,7 @@ export function loadInstanceConfig(home: string, env: NodeJS.ProcessEnv = proces
       throw new InstanceConfigError(`${file} is not valid YAML${where}: ${reason}; fix the syntax.`, { cause: error });
     }
     if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-      throw new InstanceConfigError(`${file} must be a YAML mapping of settings (storage, runLauncher, subprocessLauncher, runCoordinator, sensors, daemon, runMonitoring, retention), not ${Array.isArray(raw) ? "a list" : JSON.stringify(raw)}.`);
+      throw new InstanceConfigError(`${file} must be a YAML mapping of settings (storage, runLauncher, subprocessLauncher, runCoordinator, sensors, daemon, worker, queueLauncher, runMonitoring, retention), not ${Array.isArray(raw) ? "a list" : JSON.stringify(raw)}.`);
     }
   }
   return compileInstanceConfig(raw, {

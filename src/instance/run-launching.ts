@@ -7,6 +7,7 @@ import { loadDefinitionsModule } from "../launchers/definitions-module.js";
 import { InProcessLauncher } from "../launchers/in-process.js";
 import type { RunLauncher } from "../launchers/run-launcher.js";
 import type { StorageOpener } from "../launchers/storage-opener.js";
+import { QueueLauncher } from "../launchers/queue-launcher.js";
 import { SubprocessLauncher } from "../launchers/subprocess.js";
 import { terminateRunWorker } from "../launchers/terminate-worker.js";
 import { probeProcess } from "../launchers/worker-probe.js";
@@ -55,6 +56,8 @@ export async function createRunLauncher(
         warmWorkers: config.subprocessLauncher.warmWorkers,
         heartbeat: heartbeatTiming(config),
       });
+    case "queue":
+      return new QueueLauncher({ queues: config.queueLauncher.queues });
   }
 }
 

@@ -15,6 +15,11 @@ export interface RunLauncher {
   /** Identifies the launcher on the runs it claims and starts (`<host>/<pid>/<random>`), when it has one. */
   readonly ownerId?: string;
   /**
+   * Set by the queue launcher: claims enqueue their runs in the work queue in the claim's own
+   * transaction (see `RunClaim.queue`), and `launch` has nothing left to do.
+   */
+  readonly queue?: { defaultTask: string; tasks: Readonly<Record<string, string>> };
+  /**
    * Starts `run` (a stored run in `STARTING`) and resolves once it has started, not when it ends.
    * Rejects when it could not start it; the caller (the coordinator) then marks the run `FAILURE`.
    */

@@ -1,5 +1,6 @@
 import type { ColumnDataType, ColumnDefinitionBuilder, CompiledQuery, Kysely, RawBuilder, SqlBool, Transaction } from "kysely";
 import type { Database } from "./schema.js";
+import type { QueueJob } from "./queue-schema.js";
 import type { EventsStoredNotice } from "./storage.js";
 
 /**
@@ -58,6 +59,14 @@ export interface DialectCapabilities {
   notifyEventsStored?(trx: Transaction<Database>, notice: EventsStoredNotice): Promise<void>;
   /** Listens for those notifications on a dedicated connection that reconnects; returns the stop function. */
   listenForEvents?(callback: (notice: EventsStoredNotice) => void): () => void;
+  /**
+   * Adds graphile-worker jobs for claimed runs inside the claim's transaction (job key = run id,
+   * one attempt: Vigil, not the queue, decides about retries). Present only on PostgreSQL storage
+   * opened with the work queue (`runLauncher: queue`).
+   */
+  addQueueJobs?(trx: Transaction<Database>, jobs: readonly QueueJob[]): Promise<void>;
+  /** Removes the queue jobs of runs that ended without their worker (a job left locked by a dead worker never runs again). */
+  removeQueueJobs?(db: Kysely<Database>, runIds: readonly string[]): Promise<void>;
   /** The query plan of a compiled query, as text (for tests and benchmarks). */
   explain(db: Kysely<Database>, query: CompiledQuery): Promise<string>;
   /** A short, password-free reason for a driver error, and whether the server is unreachable. */

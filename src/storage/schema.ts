@@ -31,6 +31,17 @@ export interface RunsTable {
   worker_id: string | null;
   /** The newest heartbeat of the run's execution (database clock). */
   heartbeat_at: number | null;
+  /** The work-queue task the claim enqueued the run as (queue launcher): it waits for a worker there. */
+  queue_task: string | null;
+}
+
+/** What a run printed (stdout, stderr), in order, wherever it executed. */
+export interface RunLogsTable {
+  id: Generated<number>;
+  run_id: string;
+  stream: "stdout" | "stderr";
+  timestamp: number;
+  text: string;
 }
 
 /** A run's tags, one row per key, for `getRuns({ tags })`. Primary key (run_id, key). */
@@ -143,5 +154,6 @@ export interface Database {
   sensor_states: SensorStatesTable;
   ticks: TicksTable;
   processes: ProcessesTable;
+  run_logs: RunLogsTable;
   leases: LeasesTable;
 }

@@ -131,12 +131,32 @@ export class SqlStorage implements Storage {
       await this.#caps.serializeEventAppends(trx);
       const now = await this.#caps.now(trx);
       const { runs: claimed, entries } = await claimRunRows(trx, claim, now, this.#caps.supportsRowLocks);
+      if (claim.queue !== undefined && claimed.length > 0) await this.#enqueue(trx, claimed, claim.queue);
       if (entries.length > 0) {
         await events.insertEvents(trx, entries, this.#eventRowsPerStatement);
         await this.#caps.notifyEventsStored?.(trx, noticeOf(entries));
       }
       return claimed;
     });
+  }
+
+  /** Adds the claimed runs' work-queue jobs in the claim's transaction, and records their task on each run. */
+  async #enqueue(trx: Transaction<Database>, claimed: readonly Run[], queue: NonNullable<RunClaim["queue"]>): Promise<void> {
+    if (this.#caps.addQueueJobs === undefined) {
+      throw new StorageError(`Cannot enqueue runs in the work queue: this ${this.dialectName} storage has none (the queue launcher needs PostgreSQL storage opened with runLauncher "queue").`);
+    }
+    const jobs = claimed.map((run) => ({ runId: run.runId, task: queue.tasks[run.jobName] ?? queue.defaultTask }));
+    await this.#caps.addQueueJobs(trx, jobs);
+    for (const task of new Set(jobs.map((j) => j.task))) {
+      const ids = jobs.filter((j) => j.task === task).map((j) => j.runId);
+      await trx.updateTable("runs").set({ queue_task: task }).where("run_id", "in", ids).execute();
+    }
+  }
+
+  removeQueueJobs(runIds: readonly string[]): Promise<void> {
+    const remove = this.#caps.removeQueueJobs;
+    if (remove === undefined || runIds.length === 0) return Promise.resolve();
+    return this.#read("remove work-queue jobs", () => remove(this.#db, runIds));
   }
 
   getRunQueueInfo(runId: string, limits: ConcurrencyLimits): Promise<RunQueueInfo | null> {

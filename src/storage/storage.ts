@@ -99,6 +99,8 @@ export interface RunStorage {
   heartbeatRuns(process: ProcessRegistration, runIds: readonly string[], ttlMs: number): Promise<RunHeartbeatAnswer>;
   /** Every run STARTING, STARTED or CANCELING with its liveness fields, and the database clock. */
   getInFlightRuns(): Promise<{ now: number; runs: InFlightRun[] }>;
+  /** Removes the work-queue jobs of runs that ended without their worker; nothing where there is no work queue. */
+  removeQueueJobs(runIds: readonly string[]): Promise<void>;
 }
 
 /** What `claimQueuedRuns` claims: at most `limit` runs that fit `maxConcurrentRuns` and the tag limits. */
@@ -106,6 +108,12 @@ export interface RunClaim extends ConcurrencyLimits {
   /** The claimer's process id, recorded on each run (`claimed_by`) and its RUN_STARTING event. */
   claimedBy: string;
   limit: number;
+  /**
+   * Enqueue every claimed run in the work queue in the same transaction (queue launcher): a run is
+   * never claimed without its job, nor a job added without its claim. `tasks` routes job names to
+   * work-queue tasks; others get `defaultTask`.
+   */
+  queue?: { defaultTask: string; tasks: Readonly<Record<string, string>> };
 }
 
 /** The answer to a run heartbeat. */
@@ -126,6 +134,8 @@ export interface InFlightRun {
   /** The process executing it (a registered process id), once one was assigned. */
   workerId: string | null;
   heartbeatAt: number | null;
+  /** The work-queue task it was enqueued as (queue launcher): until a worker takes it, it waits there. */
+  queueTask: string | null;
 }
 
 /** A run key as reserved by a sensor. */

@@ -5,6 +5,7 @@ import type { DialectCapabilities } from "../dialect-capabilities.js";
 import { migrate } from "../migrations/migrate.js";
 import type { Database } from "../schema.js";
 import { SqlStorage } from "../sql-storage.js";
+import { queueSchemaFor } from "../queue-schema.js";
 import { listenForEvents, notifyEventsStored } from "./postgres-notify.js";
 
 /** Options of `openPostgresStorage`. */
@@ -21,6 +22,11 @@ export interface PostgresStorageOptions {
    * @defaultValue 10
    */
   poolSize?: number;
+  /**
+   * Install (and migrate) graphile-worker's schema for the work queue, under the same migration
+   * lock as Vigil's tables, and enqueue claimed runs in it (`runLauncher: queue`). @defaultValue false
+   */
+  queue?: boolean;
 }
 
 /** Advisory lock keys (arbitrary constants, "vigil" + purpose) so no other app's lock collides. */
@@ -74,7 +80,23 @@ function serverOf(url: string): string {
   }
 }
 
-function capabilities(pool: pg.Pool, schema: string, clientConfig: pg.ClientConfig): DialectCapabilities {
+/** Enqueueing and removing work-queue jobs in graphile-worker's SQL API (`add_job`, `remove_job`). */
+function queueCapabilities(queueSchema: string): Pick<DialectCapabilities, "addQueueJobs" | "removeQueueJobs"> {
+  const fn = (name: string) => sql.raw(`${quoteIdent(queueSchema)}.${name}`);
+  return {
+    addQueueJobs: async (trx, jobs) => {
+      if (jobs.length === 0) return;
+      await sql`select ${fn("add_job")}(identifier => j.task, payload => json_build_object('runId', j.run_id), job_key => j.run_id, max_attempts => 1)
+        from unnest(${jobs.map((j) => j.runId)}::text[], ${jobs.map((j) => j.task)}::text[]) as j(run_id, task)`.execute(trx);
+    },
+    removeQueueJobs: async (db, runIds) => {
+      if (runIds.length === 0) return;
+      await sql`select ${fn("remove_job")}(k) from unnest(${[...runIds]}::text[]) as k`.execute(db);
+    },
+  };
+}
+
+function capabilities(pool: pg.Pool, schema: string, clientConfig: pg.ClientConfig, queue: boolean): DialectCapabilities {
   return {
     name: "postgres",
     ddl: {
@@ -118,6 +140,7 @@ function capabilities(pool: pg.Pool, schema: string, clientConfig: pg.ClientConf
         client.release();
       }
     },
+    ...(queue ? queueCapabilities(queueSchemaFor(schema)) : {}),
     notifyEventsStored: (trx, notice) => notifyEventsStored(trx, schema, notice),
     listenForEvents: (callback) => listenForEvents(clientConfig, schema, callback),
     explain: async (db, query) => {
@@ -177,8 +200,12 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
     throw new StorageError(`Cannot connect to PostgreSQL at ${server} (${reason}); check storage.postgres.url in vigil.yaml.`);
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  const caps = capabilities(pool, schema, clientConfig);
+  const caps = capabilities(pool, schema, clientConfig, options.queue === true);
   const result = await migrate(db, caps);
+  if (result.error === null && options.queue === true) {
+    const queueError = await migrateQueue(pool, caps, queueSchemaFor(schema));
+    if (queueError !== null) Object.assign(result, { error: queueError, failed: "graphile-worker" });
+  }
   if (result.error !== null) {
     await db.destroy();
     const { reason } = describePgError(result.error);
@@ -191,4 +218,23 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
   const controlPool = new pg.Pool({ ...clientConfig, max: 2 });
   controlPool.on("error", () => undefined);
   return new SqlStorage(db, caps, new Kysely<Database>({ dialect: new PostgresDialect({ pool: controlPool }) }));
+}
+
+/**
+ * Installs or migrates graphile-worker's schema (the work queue) under Vigil's migration lock, so
+ * daemons and workers opening one database at once migrate it once. Loaded only when the queue is
+ * used. Returns the error, or null.
+ */
+async function migrateQueue(pool: pg.Pool, caps: DialectCapabilities, queueSchema: string): Promise<Error | null> {
+  try {
+    const { runMigrations, Logger } = await import("graphile-worker");
+    await caps.withMigrationLock(null as never, async () => {
+      // Silent: Vigil reports what matters itself.
+      await runMigrations({ pgPool: pool, schema: queueSchema, logger: new Logger(() => () => undefined) });
+      return {};
+    });
+    return null;
+  } catch (error) {
+    return toError(error);
+  }
 }

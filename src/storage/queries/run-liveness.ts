@@ -60,5 +60,6 @@ export async function selectInFlightRuns(db: Db): Promise<InFlightRun[]> {
     claimedAt: row.claimed_at === null ? null : Number(row.claimed_at),
     workerId: row.worker_id,
     heartbeatAt: row.heartbeat_at === null ? null : Number(row.heartbeat_at),
+    queueTask: row.queue_task,
   }));
 }

@@ -1,0 +1,96 @@
+// Runs on the work queue: a daemon claims runs and enqueues them in graphile-worker in the claim's
+// transaction, `vigil worker` processes execute them, and a worker's death is judged by heartbeat.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { Instance } from "../../src/instance/index.js";
+import { RunTag, WorkerTag, type Run } from "../../src/model/index.js";
+import { eventually, makeProject, type Project } from "../cli/support.js";
+import { createTempDatabase } from "../support/postgres.js";
+import { kill9, startVigil, type VigilProcess } from "../support/vigil-process.js";
+import { QUEUE_DEFS } from "./queue-defs.js";
+
+const postgresUrl = inject("postgresUrl");
+
+describe.skipIf(postgresUrl === null)("runLauncher: queue", () => {
+  let project: Project;
+  let database: Awaited<ReturnType<typeof createTempDatabase>>;
+  const processes: VigilProcess[] = [];
+  const paths = { trigger: "", failures: "" };
+  let instance: Instance;
+
+  function env(): NodeJS.ProcessEnv {
+    return { ...project.env, QUEUE_TRIGGER: paths.trigger, QUEUE_FAILURES: paths.failures };
+  }
+  function start(args: string[]): VigilProcess {
+    const p = startVigil(args, { cwd: project.dir, env: env() });
+    processes.push(p);
+    return p;
+  }
+  async function running(p: VigilProcess, text: string): Promise<void> {
+    await eventually(async () => (p.output().includes(text) ? true : undefined), `"${text}" (output: ${p.output()})`, 90_000);
+  }
+  const alerted = () => (existsSync(paths.failures) ? readFileSync(paths.failures, "utf8").split("\n").filter(Boolean) : []);
+
+  beforeAll(async () => {
+    database = await createTempDatabase(postgresUrl ?? "");
+    project = makeProject({ "defs.ts": QUEUE_DEFS });
+    paths.trigger = join(project.dir, "trigger");
+    paths.failures = join(project.dir, "failures.log");
+    project.write(
+      ".vigil/vigil.yaml",
+      [`storage: { postgres: { url: "${database.url}" } }`, "runLauncher: queue", "runMonitoring: { heartbeatTimeoutSeconds: 3 }", "daemon: { leaseSeconds: 4 }", "worker: { shutdownGraceSeconds: 2 }"].join("\n"),
+    );
+    const daemon = start(["daemon", "-f", "defs.ts"]);
+    await running(daemon, "Vigil daemon running");
+    instance = await Instance.open(project.home);
+  }, 120_000);
+
+  afterAll(async () => {
+    await instance?.close();
+    for (const p of processes) {
+      if (p.child.exitCode === null && p.child.signalCode === null) kill9(p.pid());
+      await p.exited;
+    }
+    project?.remove();
+    await database?.drop();
+  });
+
+  it("executes runs on a vigil worker, recording it on each run", { timeout: 120_000 }, async () => {
+    const worker = start(["worker", "-f", "defs.ts", "--concurrency", "2"]);
+    await running(worker, "Vigil worker");
+    writeFileSync(paths.trigger, ["a g1", "b g1", "c g2"].join("\n"));
+    const runs = await eventually(async () => {
+      const all = await instance.getRuns({ jobName: "work_job" });
+      return all.length === 3 && all.every((r) => r.status === "SUCCESS") ? all : undefined;
+    }, "three runs to succeed", 60_000);
+    for (const run of runs) {
+      expect(run.tags[WorkerTag.LAUNCHER]).toBe("queue");
+      expect(run.tags[WorkerTag.WORKER_ID]).toMatch(new RegExp(`/${worker.pid()}/`));
+    }
+    const { processes: workers } = await instance.storage.getProcesses({ kinds: ["worker"], aliveOnly: true });
+    expect(workers.map((p) => p.pid)).toContain(worker.pid());
+  });
+
+  it("fails a run whose worker is killed mid-run by its heartbeat, once, and goes on with the next runs", { timeout: 120_000 }, async () => {
+    const worker = processes.find((p) => p.output().includes("Vigil worker")) as VigilProcess;
+    writeFileSync(paths.trigger, ["slow1 g3 slow_job"].join("\n"));
+    const slow = await eventually(async () => (await instance.getRuns({ tags: { [RunTag.RUN_KEY]: "slow1" }, statuses: ["STARTED"] }))[0], "the slow run to start", 60_000);
+    kill9(worker.pid());
+    await worker.exited;
+    const ended = await instance.waitForRun(slow.runId, { timeoutMs: 60_000 });
+    expect(ended.status).toBe("FAILURE");
+    const [failure] = await instance.getEventRecords({ eventType: "RUN_FAILURE", runIds: [slow.runId] });
+    expect(failure?.entry.message).toMatch(/its worker .* (has sent no heartbeat|is no longer running)/);
+    await eventually(async () => (alerted().includes(slow.runId) ? true : undefined), "the failure alert");
+    // A new worker takes the next runs: the dead worker's locked job blocks nothing.
+    start(["worker", "-f", "defs.ts"]);
+    writeFileSync(paths.trigger, ["d g1", "e g1"].join("\n"));
+    await eventually(async () => {
+      const runs: Run[] = await instance.getRuns({ tags: { group: "g1" } });
+      return runs.length === 4 && runs.every((r) => r.status === "SUCCESS") ? true : undefined;
+    }, "the next runs to succeed", 60_000);
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(alerted().filter((id) => id === slow.runId)).toHaveLength(1);
+  });
+});
