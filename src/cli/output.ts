@@ -45,6 +45,11 @@ export class Output {
     if (!this.json) this.#streams.stdout.write(`${text}\n`);
   }
 
+  /** Text exactly as given (no newline added) on `stream`, e.g. a run's stored output; nothing in `--json` mode. */
+  raw(stream: "stdout" | "stderr", text: string): void {
+    if (!this.json) this.#streams[stream].write(text);
+  }
+
   /** A line on stderr: progress and notices that must not mix with JSON on stdout. */
   note(text: string): void {
     this.#streams.stderr.write(`${text}\n`);

@@ -7,6 +7,7 @@ import { jobExecute } from "./commands/job-execute.js";
 import { jobList } from "./commands/job-list.js";
 import { runCancel } from "./commands/run-cancel.js";
 import { parseLimit, parseStatuses, runList } from "./commands/run-list.js";
+import { runLogs } from "./commands/run-logs.js";
 import { runShow } from "./commands/run-show.js";
 import { sensorList } from "./commands/sensor-list.js";
 import { sensorPreview } from "./commands/sensor-preview.js";
@@ -107,6 +108,7 @@ export function buildProgram(version: string): Command {
     .option("--limit <n>", "at most this many runs (default 50)", parseLimit)
     .action((o: Parameters<typeof runList>[1], cmd: Command) => withContext(cmd, (ctx) => runList(ctx, o)));
   leaf(run, "show <id>", "a run and its event log").action((id: string, _o, cmd: Command) => withContext(cmd, (ctx) => runShow(ctx, id)));
+  leaf(run, "logs <id>", "what a run printed (stdout and stderr), wherever it executed").action((id: string, _o, cmd: Command) => withContext(cmd, (ctx) => runLogs(ctx, id)));
   leaf(run, "cancel <id>", "cancel a queued or running run")
     .option("--force", "mark a starting or running run CANCELED at once, whatever its worker does")
     .action((id: string, o: { force?: boolean }, cmd: Command) => withContext(cmd, (ctx) => runCancel(ctx, id, o)));

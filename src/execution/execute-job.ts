@@ -10,6 +10,7 @@ import { isJsonValue } from "./json-value.js";
 import { createEventLogger, createOpContext } from "./op-context.js";
 import { buildExecutionPlan, type ExecutionStep } from "./plan.js";
 import type { RunHeartbeat } from "./run-heartbeat.js";
+import { captureRunOutput } from "./run-output.js";
 
 /** Options of `executeRun`. */
 export interface ExecuteRunOptions {
@@ -85,7 +86,7 @@ export async function executeRun(job: AnyJobDefinition, runId: string, storage: 
     stop.abort();
   });
   try {
-    return await executeTrackedRun(job, run, storage, { ...options, signal: stop.signal });
+    return await captureRunOutput(storage, runId, () => executeTrackedRun(job, run, storage, { ...options, signal: stop.signal }));
   } catch (error) {
     // Ended by someone else meanwhile (failed by the run monitor, canceled with force): its end stands.
     if (VigilError.is(error, ErrorCode.INVALID_STATUS_TRANSITION) && (endedElsewhere || (await endedInStorage(storage, runId)))) {

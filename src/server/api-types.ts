@@ -58,6 +58,13 @@ export interface TicksPage {
 /** `POST /api/sensors/:name/preview`: what a tick would do now (run keys already used marked); nothing is stored. */
 export type { PreviewResult } from "../instance/preview-sensor.js";
 
+/** `GET /api/runs/:id/logs?after=&limit=`: what the run printed, in order. */
+export interface RunLogsPage {
+  logs: { id: number; stream: "stdout" | "stderr"; timestamp: number; text: string }[];
+  /** Pass as `after` for the next page; null at the end. */
+  nextAfter: number | null;
+}
+
 /** `GET /api/runs`. */
 export interface RunsPage {
   runs: RunSummary[];

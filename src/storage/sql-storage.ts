@@ -46,6 +46,8 @@ import type {
   LeaseRoundResult,
   RunClaim,
   RunHeartbeatAnswer,
+  RunLogEntry,
+  RunLogEntryInput,
   StartedTick,
   StartTick,
   NewRun,
@@ -151,6 +153,25 @@ export class SqlStorage implements Storage {
       const ids = jobs.filter((j) => j.task === task).map((j) => j.runId);
       await trx.updateTable("runs").set({ queue_task: task }).where("run_id", "in", ids).execute();
     }
+  }
+
+  appendRunLogs(runId: string, chunks: readonly RunLogEntryInput[]): Promise<void> {
+    if (chunks.length === 0) return Promise.resolve();
+    return this.#write(`store the output of run "${runId}"`, async (trx) => {
+      const perStatement = Math.max(1, Math.floor(this.#caps.maxParameters / 4));
+      for (let i = 0; i < chunks.length; i += perStatement) {
+        await trx.insertInto("run_logs").values(chunks.slice(i, i + perStatement).map((c) => ({ run_id: runId, stream: c.stream, timestamp: c.timestamp, text: c.text }))).execute();
+      }
+    });
+  }
+
+  getRunLogs(runId: string, options: { afterId?: number; limit?: number } = {}): Promise<RunLogEntry[]> {
+    return this.#read(`read the output of run "${runId}"`, async () => {
+      let q = this.#db.selectFrom("run_logs").selectAll().where("run_id", "=", runId).where("id", ">", options.afterId ?? 0).orderBy("id");
+      if (options.limit !== undefined) q = q.limit(options.limit);
+      const rows = await q.execute();
+      return rows.map((r) => ({ id: Number(r.id), stream: r.stream, timestamp: Number(r.timestamp), text: r.text }));
+    });
   }
 
   removeQueueJobs(runIds: readonly string[]): Promise<void> {

@@ -99,8 +99,24 @@ export interface RunStorage {
   heartbeatRuns(process: ProcessRegistration, runIds: readonly string[], ttlMs: number): Promise<RunHeartbeatAnswer>;
   /** Every run STARTING, STARTED or CANCELING with its liveness fields, and the database clock. */
   getInFlightRuns(): Promise<{ now: number; runs: InFlightRun[] }>;
+  /** Appends what a run printed, in order. */
+  appendRunLogs(runId: string, chunks: readonly RunLogEntryInput[]): Promise<void>;
+  /** What a run printed, in order, after `afterId` (exclusive), at most `limit` pieces. */
+  getRunLogs(runId: string, options?: { afterId?: number; limit?: number }): Promise<RunLogEntry[]>;
   /** Removes the work-queue jobs of runs that ended without their worker; nothing where there is no work queue. */
   removeQueueJobs(runIds: readonly string[]): Promise<void>;
+}
+
+/** One piece of a run's output to store. */
+export interface RunLogEntryInput {
+  stream: "stdout" | "stderr";
+  timestamp: number;
+  text: string;
+}
+
+/** A stored piece of a run's output; `id` orders them. */
+export interface RunLogEntry extends RunLogEntryInput {
+  id: number;
 }
 
 /** What `claimQueuedRuns` claims: at most `limit` runs that fit `maxConcurrentRuns` and the tag limits. */

@@ -70,6 +70,9 @@ describe.skipIf(postgresUrl === null)("runLauncher: queue", () => {
     }
     const { processes: workers } = await instance.storage.getProcesses({ kinds: ["worker"], aliveOnly: true });
     expect(workers.map((p) => p.pid)).toContain(worker.pid());
+    // What each run printed on the worker is stored with it: `vigil run logs` shows it from here.
+    const logs = await project.vigil(["run", "logs", runs[0]?.runId ?? ""]);
+    expect(logs).toMatchObject({ code: 0, stdout: `working on ${runs[0]?.runId}\n` });
   });
 
   it("fails a run whose worker is killed mid-run by its heartbeat, once, and goes on with the next runs", { timeout: 120_000 }, async () => {

@@ -15,15 +15,15 @@ import { createTempDatabase } from "./postgres.js";
 /** A test database whose storages are closed, and files removed, when it is disposed. */
 function testDatabase(
   spec: TestDatabase["spec"],
-  connect: () => Promise<SqlStorage>,
+  connect: (options?: { queue?: boolean }) => Promise<SqlStorage>,
   rawSql: (statement: string) => Promise<void>,
   remove: () => Promise<void>,
 ): TestDatabase {
   const opened: SqlStorage[] = [];
   return {
     spec,
-    connect: async () => {
-      const storage = await connect();
+    connect: async (options) => {
+      const storage = await connect(options);
       opened.push(storage);
       return storage;
     },
@@ -77,7 +77,7 @@ export function tempPostgresSchemas(serverUrl: string): { open: () => Promise<Te
       };
       return testDatabase(
         { dialect: "postgres", url, schema },
-        () => openPostgresStorage({ url, schema, poolSize: 10 }),
+        (options) => openPostgresStorage({ url, schema, poolSize: 10, queue: options?.queue === true }),
         run,
         () => run(`drop schema if exists ${schema} cascade`),
       );

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { ErrorCode, VigilError } from "../../errors/index.js";
 import { RunStatus, RunTag } from "../../model/index.js";
-import type { EventsPage, RunsPage } from "../api-types.js";
+import type { EventsPage, RunsPage, RunLogsPage } from "../api-types.js";
 import { httpError } from "../http-error.js";
 import { runDetail, summarizeRun } from "../run-summary.js";
 import type { ServerContext } from "../server-context.js";
@@ -69,6 +69,15 @@ export function runRoutes(ctx: ServerContext): Hono {
     const q = parseQuery(c, eventsQuery);
     const events = await instance.getRunEvents(run.runId, { limit: q.limit, ...(q.after === undefined ? {} : { afterStorageId: q.after }) });
     const page: EventsPage = { events, nextAfter: events.length === q.limit ? (events.at(-1)?.storageId ?? null) : null };
+    return c.json(page);
+  });
+
+  // What the run printed (stdout, stderr), stored by whichever process executed it, in pages.
+  app.get("/:id/logs", async (c) => {
+    const run = await runWithId(c.req.param("id"));
+    const q = parseQuery(c, eventsQuery);
+    const logs = await instance.storage.getRunLogs(run.runId, { limit: q.limit, ...(q.after === undefined ? {} : { afterId: q.after }) });
+    const page: RunLogsPage = { logs, nextAfter: logs.length === q.limit ? (logs.at(-1)?.id ?? null) : null };
     return c.json(page);
   });
 

@@ -9,8 +9,11 @@ export type StorageSpec = { dialect: "sqlite"; path: string } | { dialect: "post
 /** A fresh, empty database for one test. Disposing it closes its storages and deletes it. */
 export interface TestDatabase {
   readonly spec: StorageSpec;
-  /** Opens (and migrates) a storage on this database; call again for a second, independent one. */
-  connect(): Promise<SqlStorage>;
+  /**
+   * Opens (and migrates) a storage on this database; call again for a second, independent one.
+   * `queue`: with the work queue (PostgreSQL only; ignored elsewhere).
+   */
+  connect(options?: { queue?: boolean }): Promise<SqlStorage>;
   /** Runs raw SQL on the database behind Vigil's back (to break it on purpose). */
   rawSql(statement: string): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;

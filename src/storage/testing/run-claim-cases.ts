@@ -4,7 +4,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { expect, it } from "vitest";
-import { NotFoundError } from "../../errors/index.js";
+import { NotFoundError, StorageError } from "../../errors/index.js";
 import { EventType, ProcessKind, RunStatus } from "../../model/index.js";
 import type { SqlStorage } from "../sql-storage.js";
 import type { RunClaim } from "../storage.js";
@@ -67,6 +67,32 @@ export function runClaimCases({ open }: DescribeStorageOptions): void {
       ],
     });
     await expect(storage.getRunQueueInfo("nope", limits)).rejects.toThrow(NotFoundError);
+  });
+
+  it("enqueues every claimed run in the work queue in the claim's own transaction, or claims nothing", async () => {
+    await using db = await open();
+    const storage = await db.connect({ queue: true });
+    const [a, b] = [await queued(storage), await queued(storage)];
+    const queue = { defaultTask: "vigil_run:default", tasks: {} };
+    if (db.spec.dialect !== "postgres") {
+      // No work queue here: refused, and nothing claimed.
+      await expect(storage.claimQueuedRuns(claim({ queue }))).rejects.toThrow(StorageError);
+      expect((await storage.getRun(a))?.status).toBe("QUEUED");
+      return;
+    }
+    const jobs = `${db.spec.schema}_graphile_worker.jobs`;
+    // Fault injection: the queue refuses the job (task identifier over its 128 characters).
+    await expect(storage.claimQueuedRuns(claim({ limit: 1, queue: { defaultTask: "x".repeat(200), tasks: {} } }))).rejects.toThrow(StorageError);
+    expect((await storage.getRun(a))?.status).toBe("QUEUED");
+    expect(await storage.getEventRecords({ eventType: EventType.RUN_STARTING })).toEqual([]);
+    expect(await storage.inspect(`select count(*)::int as n from ${jobs}`)).toEqual({ n: 0 });
+    // Claimed and enqueued together, keyed by run id; a run waiting in the queue is not timed out.
+    const claimed = await storage.claimQueuedRuns(claim({ queue: { ...queue, tasks: { job_a: "vigil_run:gpu" } } }));
+    expect(claimed.map((r) => r.runId)).toEqual([a, b]);
+    expect(await storage.inspect(`select count(*)::int as n, min(task_identifier) as task from ${jobs} where key in ('${a}', '${b}')`)).toEqual({ n: 2, task: "vigil_run:gpu" });
+    expect((await storage.getInFlightRuns()).runs.map((r) => r.queueTask)).toEqual(["vigil_run:gpu", "vigil_run:gpu"]);
+    await storage.removeQueueJobs([a]);
+    expect(await storage.inspect(`select count(*)::int as n from ${jobs}`)).toEqual({ n: 1 });
   });
 
   it("claims at most `limit` runs per call, and nothing twice", async () => {
@@ -153,6 +179,22 @@ export function runClaimCases({ open }: DescribeStorageOptions): void {
     expect(after.runs.map((r) => r.run.runId).sort()).toEqual([r1, r2].sort());
     const { processes } = await storage.getProcesses({ aliveOnly: true });
     expect(processes.map((p) => p.id)).toEqual([w.id]);
+  });
+
+  it("stores what a run printed in order and reads it back in pages", async () => {
+    await using db = await open();
+    const storage = await db.connect();
+    const runId = await queued(storage);
+    await storage.appendRunLogs(runId, [
+      { stream: "stdout", timestamp: 1, text: "one\n" },
+      { stream: "stderr", timestamp: 2, text: "two\n" },
+    ]);
+    await storage.appendRunLogs(runId, [{ stream: "stdout", timestamp: 3, text: "three\n" }]);
+    const all = await storage.getRunLogs(runId);
+    expect(all.map((l) => [l.stream, l.text])).toEqual([["stdout", "one\n"], ["stderr", "two\n"], ["stdout", "three\n"]]);
+    const page = await storage.getRunLogs(runId, { afterId: all[0]?.id ?? 0, limit: 1 });
+    expect(page.map((l) => l.text)).toEqual(["two\n"]);
+    expect(await storage.getRunLogs("other")).toEqual([]);
   });
 
   it("registers processes, renews them, forgets expired ones among the live, and removes them", async () => {

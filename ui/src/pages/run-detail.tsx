@@ -1,6 +1,6 @@
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
-import { post, queryClient, useApi, useInfo, type EventsPage, type RunDetail, type RunQueueBlocker, type RunQueueInfo, type RunSummary } from "../api.js";
+import { post, queryClient, useApi, useInfo, type EventsPage, type RunDetail, type RunLogsPage, type RunQueueBlocker, type RunQueueInfo, type RunSummary } from "../api.js";
 import { duration, ErrorStack, Loading, Status, time } from "../format.js";
 import { href } from "../router.js";
 
@@ -65,6 +65,22 @@ function QueueInfo({ info }: { info: RunQueueInfo }) {
   );
 }
 
+/** What the run printed (its ops' stdout and stderr), wherever it executed. */
+function RunOutput({ runId }: { runId: string }) {
+  const logs = useApi<RunLogsPage>(`/api/runs/${encodeURIComponent(runId)}/logs?limit=5000`);
+  if (logs.data === undefined) return <Loading error={logs.error} />;
+  if (logs.data.logs.length === 0) return null;
+  return (
+    <>
+      <h2>Output</h2>
+      <pre className="run-output" data-testid="run-output">
+        {logs.data.logs.map((l) => <span key={l.id} className={l.stream === "stderr" ? "stderr" : undefined}>{l.text}</span>)}
+      </pre>
+      {logs.data.nextAfter === null ? null : <p className="muted small">Only the first 5,000 pieces are shown; see all with vigil run logs {runId}.</p>}
+    </>
+  );
+}
+
 export function RunDetailPage({ runId }: { runId: string }) {
   const detail = useApi<RunDetail>(`/api/runs/${encodeURIComponent(runId)}`);
   const events = useApi<EventsPage>(`/api/runs/${encodeURIComponent(runId)}/events?limit=1000`);
@@ -97,6 +113,7 @@ export function RunDetailPage({ runId }: { runId: string }) {
           ))}
         </tbody>
       </table>
+      <RunOutput runId={runId} />
       <h2>Event log</h2>
       {events.data === undefined ? <Loading error={events.error} /> : (
         <table className="events">
