@@ -50,6 +50,7 @@ export class QueueWorker {
   readonly #heartbeat: RunHeartbeat;
   readonly #definitions: Promise<{ definitions: Definitions } | { error: Error }>;
   #runner: GraphileRunner | null = null;
+  #pool: { end(): Promise<void> } | null = null;
   #stopping: Promise<void> | null = null;
 
   private constructor(options: QueueWorkerOptions) {
@@ -72,14 +73,18 @@ export class QueueWorker {
     await worker.#heartbeat.register();
     const loaded = await worker.#definitions;
     if ("error" in loaded) options.log("error", `${loaded.error.message} Every run this worker takes fails with this error until the file is fixed and the worker restarted.`);
-    const { run, Logger } = await import("graphile-worker");
+    const [{ run, Logger }, { default: pg }] = await Promise.all([import("graphile-worker"), import("pg")]);
+    // graphile's connections: one per run taken at once, and one to listen for new jobs. Errors of
+    // idle or active clients (a restarting database) are reported, never thrown out of the process.
+    const pool = new pg.Pool({ connectionString: options.connectionString, max: options.concurrency + 2, keepAlive: true });
+    pool.on("error", (error) => options.log("warn", `work queue connection: ${error.message}`));
+    pool.on("connect", (client) => client.on("error", (error) => options.log("warn", `work queue connection: ${error.message}`)));
+    worker.#pool = pool;
     const tasks = Object.fromEntries((options.queues ?? ["default"]).map((queue) => [queueTaskFor(queue), (payload: unknown, helpers: { abortSignal: AbortSignal }) => worker.#execute(payload, helpers.abortSignal)]));
     worker.#runner = await run({
-      connectionString: options.connectionString,
+      pgPool: pool,
       schema: options.queueSchema,
       concurrency: options.concurrency,
-      // graphile's connections: one per run taken at once, and one to listen for new jobs.
-      maxPoolSize: options.concurrency + 2,
       noHandleSignals: true,
       taskList: tasks,
       logger: new Logger(() => (level, message) => {
@@ -105,6 +110,7 @@ export class QueueWorker {
     this.#stopping ??= (async () => {
       await this.#runner?.stop().catch((error: unknown) => this.#options.log("warn", `Stopping the work queue runner: ${toError(error).message}`));
       await this.#heartbeat.close();
+      await this.#pool?.end().catch(() => undefined);
     })();
     return this.#stopping;
   }

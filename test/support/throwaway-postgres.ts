@@ -9,6 +9,8 @@ import { join } from "node:path";
 
 export interface ThrowawayPostgres {
   url: string;
+  /** Stops the server (fast shutdown: connections are cut) and starts it again on the same port. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -42,6 +44,10 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   asPostgres("pg_ctl", ["-D", dir, "-l", join(dir, "log"), "-w", "-t", "30", "-o", options, "start"]);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    restart: async () => {
+      asPostgres("pg_ctl", ["-D", dir, "-m", "fast", "-w", "stop"]);
+      asPostgres("pg_ctl", ["-D", dir, "-l", join(dir, "log"), "-w", "-t", "30", "-o", options, "start"]);
+    },
     stop: async () => {
       try {
         asPostgres("pg_ctl", ["-D", dir, "-m", "fast", "-w", "stop"]);

@@ -71,7 +71,14 @@ export function requireNamespaces(what: string): boolean {
   return false;
 }
 
-/** Sends SIGKILL to `pid` (never by name). */
-export function kill9(pid: number): void {
-  if (pid > 0) process.kill(pid, "SIGKILL");
+/** Sends SIGKILL to `pid` (never by name). Returns false when there was no such process (it had exited). */
+export function kill9(pid: number): boolean {
+  if (pid <= 0) return false;
+  try {
+    process.kill(pid, "SIGKILL");
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ESRCH") return false;
+    throw error;
+  }
 }

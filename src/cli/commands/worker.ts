@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { toError } from "../../errors/index.js";
 import { UsageError } from "../exit-codes.js";
 import { QueueWorker } from "../../launchers/queue-worker.js";
 import { heartbeatTiming } from "../../instance/run-launching.js";
@@ -43,6 +44,10 @@ export async function workerCommand(ctx: CliContext, options: WorkerCommandOptio
   const queues = parseQueues(options.queue);
   const stop = stopRequested((t) => out.note(t));
   const definitionsFile = resolve(ctx.file);
+  // The work queue library can reject from its background loops when the database goes away (a
+  // restart): say so and go on — its loops retry, and runs are judged by their heartbeats.
+  const onRejection = (reason: unknown): void => out.note(`${formatTime(Date.now()).slice(11)}  warn: work queue: ${toError(reason).message}; retrying.`);
+  process.on("unhandledRejection", onRejection);
   try {
     const worker = await QueueWorker.start({
       storage: instance.storage,
@@ -61,6 +66,7 @@ export async function workerCommand(ctx: CliContext, options: WorkerCommandOptio
     await worker.stop();
   } finally {
     stop.dispose();
+    process.off("unhandledRejection", onRejection);
   }
   out.line("Worker stopped.");
 }

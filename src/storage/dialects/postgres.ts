@@ -151,6 +151,16 @@ function capabilities(pool: pg.Pool, schema: string, clientConfig: pg.ClientConf
   };
 }
 
+/**
+ * A connection that dies (the server restarts, the network drops) emits 'error' on the pool when
+ * idle and on its client when checked out; without listeners either kills the process. The query
+ * that was using it fails instead, as a `StorageError` its caller logs and retries.
+ */
+function tolerateConnectionErrors(pool: pg.Pool): void {
+  pool.on("error", () => undefined);
+  pool.on("connect", (client) => client.on("error", () => undefined));
+}
+
 function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
@@ -184,7 +194,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
   const pool = new pg.Pool({ ...clientConfig, max: options.poolSize ?? 10 });
   // An idle connection that dies emits 'error' on the pool; without a listener that kills the
   // process. The next query on the pool reports the problem instead.
-  pool.on("error", () => undefined);
+  tolerateConnectionErrors(pool);
   try {
     const client = await pool.connect();
     client.release();
@@ -216,7 +226,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
   }
   // Heartbeats and lease rounds get two connections of their own (opened on first use).
   const controlPool = new pg.Pool({ ...clientConfig, max: 2 });
-  controlPool.on("error", () => undefined);
+  tolerateConnectionErrors(controlPool);
   return new SqlStorage(db, caps, new Kysely<Database>({ dialect: new PostgresDialect({ pool: controlPool }) }));
 }
 
