@@ -11,6 +11,7 @@ import { createEventLogger, createOpContext } from "./op-context.js";
 import { buildExecutionPlan, type ExecutionStep } from "./plan.js";
 import type { RunHeartbeat } from "./run-heartbeat.js";
 import { captureRunOutput } from "./run-output.js";
+import { markRunCanceled } from "./mark-run-failed.js";
 
 /** Options of `executeRun`. */
 export interface ExecuteRunOptions {
@@ -29,6 +30,12 @@ export interface ExecuteRunOptions {
    * ended by someone else (then nothing more is written).
    */
   heartbeat?: RunHeartbeat;
+  /**
+   * After a cancel, how long ops still running may take before the run is ended `CANCELED` without
+   * them (they go on in the background, but nothing they write changes the run). For processes that
+   * execute many runs and cannot be killed for one (queue workers). @defaultValue never: wait for them
+   */
+  abandonAfterMs?: number;
 }
 
 /** Why a run failed: a step, a resource, or the run as a whole. */
@@ -85,8 +92,9 @@ export async function executeRun(job: AnyJobDefinition, runId: string, storage: 
     endedElsewhere ||= reason === "ended";
     stop.abort();
   });
+  const execution = captureRunOutput(storage, runId, () => executeTrackedRun(job, run, storage, { ...options, signal: stop.signal }));
   try {
-    return await captureRunOutput(storage, runId, () => executeTrackedRun(job, run, storage, { ...options, signal: stop.signal }));
+    return await (options.abandonAfterMs === undefined ? execution : Promise.race([execution, abandonOnCancel(run, storage, stop.signal, options.abandonAfterMs, execution)]));
   } catch (error) {
     // Ended by someone else meanwhile (failed by the run monitor, canceled with force): its end stands.
     if (VigilError.is(error, ErrorCode.INVALID_STATUS_TRANSITION) && (endedElsewhere || (await endedInStorage(storage, runId)))) {
@@ -97,6 +105,29 @@ export async function executeRun(job: AnyJobDefinition, runId: string, storage: 
     untrack?.();
     options.signal?.removeEventListener("abort", onAbort);
   }
+}
+
+/**
+ * Resolves (a canceled outcome) once the run was canceled and its ops have not finished within
+ * `graceMs`, after ending it CANCELED itself; never resolves while the execution finishes in time.
+ */
+function abandonOnCancel(run: Run, storage: Storage, signal: AbortSignal, graceMs: number, execution: Promise<unknown>): Promise<RunOutcome> {
+  return new Promise((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    const settled = (): void => clearTimeout(timer);
+    void execution.then(settled, settled);
+    const onAbort = (): void => {
+      timer = setTimeout(() => {
+        const seconds = Math.round(graceMs / 100) / 10;
+        void markRunCanceled(storage, run, `Run "${run.runId}" of job "${run.jobName}" was canceled; ops still running ${seconds} s after the cancel were abandoned.`)
+          .catch(() => false)
+          .then(() => resolve({ success: false, outputs: new Map(), failures: [], canceled: true }));
+      }, graceMs);
+      timer.unref();
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
 }
 
 async function endedInStorage(storage: Storage, runId: string): Promise<boolean> {

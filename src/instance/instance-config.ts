@@ -41,6 +41,7 @@ export const instanceConfigSchema = z.strictObject({
     .strictObject({
       concurrency: z.number().int().min(1).optional(),
       shutdownGraceSeconds: z.number().min(0).optional(),
+      cancelGraceSeconds: z.number().min(0).optional(),
     })
     .optional(),
   queueLauncher: z.strictObject({ queues: z.record(z.string().min(1), z.string().regex(QUEUE_NAME)).optional() }).optional(),
@@ -90,7 +91,7 @@ export interface CompiledInstanceConfig {
   };
   sensors: { timeoutSeconds: number; workers: number };
   /** `vigil worker`'s defaults: runs executed at once, and how long SIGTERM waits for runs in flight. */
-  worker: { concurrency: number; shutdownGraceSeconds: number };
+  worker: { concurrency: number; shutdownGraceSeconds: number; cancelGraceSeconds: number };
   /** The queue launcher's routing: job name → work queue (others go to "default"). */
   queueLauncher: { queues: Record<string, string> };
   /** A daemon's registration and sensor leases last `leaseSeconds` without a renewal (renewed every third of it). */
@@ -135,7 +136,7 @@ export function compileInstanceConfig(raw: unknown, source: ConfigSource): Compi
     },
     sensors: { timeoutSeconds: c.sensors?.timeoutSeconds ?? 60, workers: c.sensors?.workers ?? 4 },
     daemon: { leaseSeconds: c.daemon?.leaseSeconds ?? 15 },
-    worker: { concurrency: c.worker?.concurrency ?? 4, shutdownGraceSeconds: c.worker?.shutdownGraceSeconds ?? 30 },
+    worker: { concurrency: c.worker?.concurrency ?? 4, shutdownGraceSeconds: c.worker?.shutdownGraceSeconds ?? 30, cancelGraceSeconds: c.worker?.cancelGraceSeconds ?? 10 },
     queueLauncher: { queues: { ...(c.queueLauncher?.queues ?? {}) } },
     runMonitoring: {
       heartbeatTimeoutSeconds,

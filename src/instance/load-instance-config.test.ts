@@ -38,7 +38,7 @@ describe("loadInstanceConfig", () => {
       runCoordinator: { maxConcurrentRuns: 2 * availableParallelism(), tagConcurrencyLimits: [] },
       sensors: { timeoutSeconds: 60, workers: 4 },
       daemon: { leaseSeconds: 15 },
-      worker: { concurrency: 4, shutdownGraceSeconds: 30 },
+      worker: { concurrency: 4, shutdownGraceSeconds: 30, cancelGraceSeconds: 10 },
       queueLauncher: { queues: {} },
       runMonitoring: { heartbeatTimeoutSeconds: 60, startTimeoutSeconds: 180, heartbeatIntervalMs: 10_000 },
       retention: { sensor: { purgeAfterDays: { skipped: 7, success: -1, failure: -1, started: -1 } } },
@@ -112,7 +112,7 @@ describe("loadInstanceConfig", () => {
     );
     withYaml('storage: { postgres: { url: "postgres://u@h/d" } }\nrunLauncher: queue\nworker: { concurrency: 8 }\nqueueLauncher: { queues: { train: gpu } }\n');
     const config = loadInstanceConfig(home);
-    expect(config).toMatchObject({ runLauncher: "queue", worker: { concurrency: 8, shutdownGraceSeconds: 30 }, queueLauncher: { queues: { train: "gpu" } } });
+    expect(config).toMatchObject({ runLauncher: "queue", worker: { concurrency: 8, shutdownGraceSeconds: 30, cancelGraceSeconds: 10 }, queueLauncher: { queues: { train: "gpu" } } });
     // Workers bound how many runs execute: no global limit by default.
     expect(config.runCoordinator.maxConcurrentRuns).toBe(-1);
   });

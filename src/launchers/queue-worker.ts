@@ -27,6 +27,8 @@ export interface QueueWorkerOptions {
   heartbeat: { intervalMs: number; ttlMs: number };
   /** On `stop()`, how long runs in flight may go on before they are failed. */
   shutdownGraceMs: number;
+  /** After a cancel, how long a run's ops may go on before the run ends CANCELED without them. */
+  cancelGraceMs: number;
   log: (level: "info" | "warn" | "error", message: string) => void;
 }
 
@@ -158,7 +160,13 @@ export class QueueWorker {
     shutdown.addEventListener("abort", onShutdown, { once: true });
     try {
       const job = definitions.getJob(run.jobName);
-      await executeRun(job, run.runId, storage, { sharedResources: definitions.resources, heartbeat: this.#heartbeat, signal: stop.signal });
+      await executeRun(job, run.runId, storage, {
+        sharedResources: definitions.resources,
+        heartbeat: this.#heartbeat,
+        signal: stop.signal,
+        // A worker runs many runs: it cannot be killed for one, so a canceled run stops waiting for its ops.
+        abandonAfterMs: this.#options.cancelGraceMs,
+      });
     } catch (error) {
       const now = await storage.getRun(run.runId).catch(() => null);
       if (now !== null && !isTerminalRunStatus(now.status)) {

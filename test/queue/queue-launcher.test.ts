@@ -39,7 +39,7 @@ describe.skipIf(postgresUrl === null)("runLauncher: queue", () => {
     paths.failures = join(project.dir, "failures.log");
     project.write(
       ".vigil/vigil.yaml",
-      [`storage: { postgres: { url: "${database.url}" } }`, "runLauncher: queue", "runMonitoring: { heartbeatTimeoutSeconds: 3 }", "daemon: { leaseSeconds: 4 }", "worker: { shutdownGraceSeconds: 2 }"].join("\n"),
+      [`storage: { postgres: { url: "${database.url}" } }`, "runLauncher: queue", "runMonitoring: { heartbeatTimeoutSeconds: 3 }", "daemon: { leaseSeconds: 4 }", "worker: { shutdownGraceSeconds: 2, cancelGraceSeconds: 2 }"].join("\n"),
     );
     const daemon = start(["daemon", "-f", "defs.ts"]);
     await running(daemon, "Vigil daemon running");
@@ -95,5 +95,31 @@ describe.skipIf(postgresUrl === null)("runLauncher: queue", () => {
     }, "the next runs to succeed", 60_000);
     await new Promise((r) => setTimeout(r, 2_000));
     expect(alerted().filter((id) => id === slow.runId)).toHaveLength(1);
+  });
+
+  it("reaches a run on a worker with a cancel within seconds (its heartbeat's answer), even while an op is stuck", { timeout: 120_000 }, async () => {
+    writeFileSync(paths.trigger, ["slow2 g4 slow_job"].join("\n"));
+    const slow = await eventually(async () => (await instance.getRuns({ tags: { [RunTag.RUN_KEY]: "slow2" }, statuses: ["STARTED"] }))[0], "the slow run to start", 60_000);
+    expect((await instance.cancelRun(slow.runId)).status).toBe("CANCELING");
+    // One heartbeat (1 s here) to learn of it, the op's 2 s of grace, then CANCELED: not 120 s.
+    const ended = await instance.waitForRun(slow.runId, { timeoutMs: 30_000 });
+    expect(ended.status).toBe("CANCELED");
+    const [event] = await instance.getEventRecords({ eventType: "RUN_CANCELED", runIds: [slow.runId] });
+    expect(event?.entry.message).toBe(`Run "${slow.runId}" of job "slow_job" was canceled; ops still running 2 s after the cancel were abandoned.`);
+  });
+
+  it("on SIGTERM takes no new run, gives runs in flight their grace, fails those still running, and exits", { timeout: 120_000 }, async () => {
+    const worker = processes.filter((p) => p.output().includes("Vigil worker") && p.child.exitCode === null && p.child.signalCode === null).at(-1) as VigilProcess;
+    writeFileSync(paths.trigger, ["slow3 g5 slow_job"].join("\n"));
+    const slow = await eventually(async () => (await instance.getRuns({ tags: { [RunTag.RUN_KEY]: "slow3" }, statuses: ["STARTED"] }))[0], "the slow run to start", 60_000);
+    worker.child.kill("SIGTERM");
+    expect(await worker.exited).toBe(0);
+    const ended = await instance.waitForRun(slow.runId, { timeoutMs: 30_000 });
+    expect(ended.status).toBe("FAILURE");
+    const [failure] = await instance.getEventRecords({ eventType: "RUN_FAILURE", runIds: [slow.runId] });
+    expect(failure?.entry.message).toMatch(new RegExp(`^Worker .+ stopped before run "${slow.runId}" of job "slow_job" finished \\(it was given 2 s to finish\\); the run is marked failed\\.$`));
+    expect(worker.output()).toContain("Worker stopped.");
+    const { processes: alive } = await instance.storage.getProcesses({ kinds: ["worker"], aliveOnly: true });
+    expect(alive.map((p) => p.pid)).not.toContain(worker.pid());
   });
 });

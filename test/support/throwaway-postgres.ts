@@ -2,7 +2,7 @@
 // machines that have the server binaries but no DATABASE_URL. Returns null-ish by throwing when
 // the binaries or the `postgres` user are missing; the caller then skips PostgreSQL tests loudly.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,7 +32,11 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
+/**
+ * Starts a server on a free port of 127.0.0.1 (and of `listen`, addresses a test assigned itself,
+ * e.g. on a veth pair), trusting connections from loopback and from `trust` (CIDRs).
+ */
+export async function startThrowawayPostgres(options: { listen?: readonly string[]; trust?: readonly string[] } = {}): Promise<ThrowawayPostgres> {
   const bin = pgBin();
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "vigil-pg-"));
@@ -40,13 +44,17 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     execFileSync("runuser", ["-u", "postgres", "--", join(bin, cmd), ...args], { stdio: "pipe" });
   execFileSync("chown", ["postgres:postgres", dir]);
   asPostgres("initdb", ["-D", dir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"]);
-  const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
-  asPostgres("pg_ctl", ["-D", dir, "-l", join(dir, "log"), "-w", "-t", "30", "-o", options, "start"]);
+  if (options.trust !== undefined && options.trust.length > 0) {
+    appendFileSync(join(dir, "pg_hba.conf"), options.trust.map((cidr) => `host all all ${cidr} trust\n`).join(""));
+  }
+  const listen = ["127.0.0.1", ...(options.listen ?? [])].join(",");
+  const serverOptions = `-c listen_addresses=${listen} -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+  asPostgres("pg_ctl", ["-D", dir, "-l", join(dir, "log"), "-w", "-t", "30", "-o", serverOptions, "start"]);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     restart: async () => {
       asPostgres("pg_ctl", ["-D", dir, "-m", "fast", "-w", "stop"]);
-      asPostgres("pg_ctl", ["-D", dir, "-l", join(dir, "log"), "-w", "-t", "30", "-o", options, "start"]);
+      asPostgres("pg_ctl", ["-D", dir, "-l", join(dir, "log"), "-w", "-t", "30", "-o", serverOptions, "start"]);
     },
     stop: async () => {
       try {

@@ -21,14 +21,31 @@ export interface VigilProcess {
   exited: Promise<number | string>;
 }
 
-/** Where a namespace is wanted: `pid` (own PID namespace), `pid+net` (and own network, loopback only). */
-export type Namespaces = "none" | "pid" | "pid+net";
+/**
+ * Where a namespace is wanted: `pid` (own PID namespace), `pid+net` (and own network, loopback
+ * only), or `{ netns, hostname }`: inside the named network namespace (`ip netns`), with its own
+ * PID and UTS namespaces and that host name — another machine, as far as the process can tell.
+ */
+export type Namespaces = "none" | "pid" | "pid+net" | { netns: string; hostname: string };
+
+/** The command line that runs `vigil args` from the sources in one node process. */
+export function vigilNodeCommand(args: readonly string[]): string[] {
+  return [process.execPath, "--conditions=vigil-source", "--import", TSX, MAIN, ...args];
+}
+
+function commandFor(node: string[], ns: Namespaces): string[] {
+  if (ns === "none") return node;
+  if (typeof ns === "object") {
+    const script = `hostname ${ns.hostname} && exec "$@"`;
+    return ["ip", "netns", "exec", ns.netns, "unshare", "--pid", "--uts", "--fork", "--kill-child", "sh", "-c", script, "sh", ...node];
+  }
+  return ["unshare", "--pid", ...(ns === "pid+net" ? ["--net"] : []), "--fork", "--kill-child", ...node];
+}
 
 /** Starts `vigil args` in `cwd` with `env`. */
 export function startVigil(args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; namespaces?: Namespaces }): VigilProcess {
-  const node = [process.execPath, "--conditions=vigil-source", "--import", TSX, MAIN, ...args];
   const ns = options.namespaces ?? "none";
-  const command = ns === "none" ? node : ["unshare", "--pid", ...(ns === "pid+net" ? ["--net"] : []), "--fork", "--kill-child", ...node];
+  const command = commandFor(vigilNodeCommand(args), ns);
   const env = { ...options.env };
   delete env.VIGIL_PARENT_PID;
   const child = spawn(command[0] ?? "", command.slice(1), { cwd: options.cwd, env, stdio: ["ignore", "pipe", "pipe"] });

@@ -57,6 +57,7 @@ export async function workerCommand(ctx: CliContext, options: WorkerCommandOptio
       queues,
       heartbeat: heartbeatTiming(instance.config),
       shutdownGraceMs: instance.config.worker.shutdownGraceSeconds * 1000,
+      cancelGraceMs: instance.config.worker.cancelGraceSeconds * 1000,
       log: (level, message) => out.note(`${formatTime(Date.now()).slice(11)}  ${level === "info" ? "" : `${level}: `}${message}`),
     });
     out.line(`Vigil worker ${worker.processId} running: ${concurrency} run(s) at once from queue(s) ${queues.join(", ")}, definitions ${definitionsFile}.`);
