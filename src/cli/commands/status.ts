@@ -43,6 +43,7 @@ export async function statusCommand(ctx: CliContext): Promise<void> {
       { header: "PID", value: (w) => String(w.pid) },
       { header: "HEARTBEAT", value: (w) => `${age(w.heartbeatAgeMs)} ago` },
       { header: "RUNS", value: (w) => String(w.runsInFlight) },
+      { header: "QUEUES", value: (w) => (Array.isArray(w.info.queues) ? w.info.queues.join(", ") : "-") },
     ],
     "No process is executing runs.",
   );
