@@ -122,4 +122,16 @@ describe.skipIf(postgresUrl === null)("runLauncher: queue", () => {
     const { processes: alive } = await instance.storage.getProcesses({ kinds: ["worker"], aliveOnly: true });
     expect(alive.map((p) => p.pid)).not.toContain(worker.pid());
   });
+
+  it("fails each run it takes with the load error when its definitions do not load, and keeps running", { timeout: 120_000 }, async () => {
+    project.write("broken.ts", `throw new Error("bad deploy");\n`);
+    const broken = start(["worker", "-f", "broken.ts"]);
+    await running(broken, "Vigil worker");
+    writeFileSync(paths.trigger, ["after-broken g6"].join("\n"));
+    const run = await eventually(async () => (await instance.getRuns({ tags: { [RunTag.RUN_KEY]: "after-broken" } }))[0], "the run to be queued", 60_000);
+    expect((await instance.waitForRun(run.runId, { timeoutMs: 60_000 })).status).toBe("FAILURE");
+    const [failure] = await instance.getEventRecords({ eventType: "RUN_FAILURE", runIds: [run.runId] });
+    expect(failure?.entry.message).toBe(`Run "${run.runId}" could not start: Definitions module "${join(project.dir, "broken.ts")}" threw while loading: bad deploy`);
+    expect(broken.child.exitCode).toBeNull();
+  });
 });
