@@ -1,13 +1,11 @@
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createInterface } from "node:readline";
 import { expect, it } from "vitest";
 import { ErrorCode, StorageError } from "../../errors/index.js";
 import { EventType } from "../../model/index.js";
 import type { SqlStorage } from "../sql-storage.js";
 import { logEntry, newRun, type DescribeStorageOptions } from "./fixtures.js";
+import { startStorageChild } from "./child-process.js";
 import type { WriterJob } from "./event-writer-process.js";
 
 const writerScript = fileURLToPath(new URL("./event-writer-process.ts", import.meta.url));
@@ -107,26 +105,15 @@ export function concurrencyCases({ open }: DescribeStorageOptions): void {
     await using db = await open();
     const children = ["p1", "p2"].map((writer) => {
       const job: WriterJob = { spec: db.spec, writer, singles: 500, batches: 10, batchSize: 50 };
-      const child = spawn(process.execPath, ["--import", "tsx", "--conditions=vigil-source", writerScript, JSON.stringify(job)], {
-        stdio: ["pipe", "pipe", "pipe"],
-      });
-      let stderr = "";
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      const lines = createInterface({ input: child.stdout });
-      const output: string[] = [];
-      const ready = new Promise<void>((resolve) => lines.on("line", (l) => (output.push(l), l === "ready" && resolve())));
-      const exited = once(child, "exit").then(([code]) => {
-        if (code !== 0) throw new Error(`writer ${writer} exited with ${String(code)}: ${stderr}`);
-        return (JSON.parse(output.at(-1) ?? "{}") as { ids: number[] }).ids;
-      });
-      return { child, ready, exited };
+      const started = startStorageChild<{ ids: number[] }>(writerScript, `writer ${writer}`, job);
+      return { ...started, exited: started.exited.then((r) => r.ids) };
     });
     // Both children opened (and migrated) the fresh database concurrently before saying ready.
     await Promise.all(children.map((c) => c.ready));
     const reader = await db.connect();
     let finished = 0;
     const results = Promise.all(children.map((c) => c.exited.finally(() => finished++)));
-    for (const c of children) c.child.stdin.write("go\n");
+    for (const c of children) c.go();
     const seen = await tail(reader, () => finished === children.length);
     const [p1, p2] = await results;
     const expected = 2 * (500 + 10 * 50);

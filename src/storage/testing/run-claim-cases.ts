@@ -1,6 +1,3 @@
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { expect, it } from "vitest";
@@ -8,6 +5,7 @@ import { NotFoundError, StorageError } from "../../errors/index.js";
 import { EventType, ProcessKind, RunStatus } from "../../model/index.js";
 import type { SqlStorage } from "../sql-storage.js";
 import type { RunClaim } from "../storage.js";
+import { startStorageChild } from "./child-process.js";
 import type { ClaimerJob } from "./claimer-process.js";
 import { newRun, statusEntry, uid, type DescribeStorageOptions } from "./fixtures.js";
 
@@ -115,22 +113,13 @@ export function runClaimCases({ open }: DescribeStorageOptions): void {
     const limits = { maxConcurrentRuns: 3, tagConcurrencyLimits: [{ key: "team", value: "a", limit: 1 }] };
     const children = ["c1", "c2", "c3"].map((name) => {
       const job: ClaimerJob = { spec: db.spec, claim: claim({ ...limits, claimedBy: `host/1/${name}`, limit: 2 }) };
-      const child = spawn(process.execPath, ["--import", "tsx", "--conditions=vigil-source", claimerScript, JSON.stringify(job)], { stdio: ["pipe", "pipe", "pipe"] });
-      let stderr = "";
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      const output: string[] = [];
-      const lines = createInterface({ input: child.stdout });
-      const ready = new Promise<void>((resolve) => lines.on("line", (l) => (output.push(l), l === "ready" && resolve())));
-      const exited = once(child, "exit").then(([code]) => {
-        if (code !== 0) throw new Error(`claimer ${name} exited with ${String(code)}: ${stderr}`);
-        return (JSON.parse(output.at(-1) ?? "{}") as { claimed: string[] }).claimed;
-      });
-      return { child, ready, exited };
+      const started = startStorageChild<{ claimed: string[] }>(claimerScript, `claimer ${name}`, job);
+      return { ...started, exited: started.exited.then((r) => r.claimed) };
     });
     await Promise.all(children.map((c) => c.ready));
     let finished = 0;
     const results = Promise.all(children.map((c) => c.exited.finally(() => finished++)));
-    for (const c of children) c.child.stdin.write("go\n");
+    for (const c of children) c.go();
     const inFlight = ["STARTING", "STARTED", "CANCELING"] as const;
     let samples = 0;
     let maxTotal = 0;
