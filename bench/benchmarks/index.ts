@@ -6,6 +6,7 @@ import { eventInsert } from "./event-insert.js";
 import { failover } from "./failover.js";
 import { launchBurst } from "./launch-burst.js";
 import { latestMaterialization } from "./latest-materialization.js";
+import { queueLauncher } from "./queue-launcher.js";
 import { runStatusBacklog } from "./run-status-backlog.js";
 import { subprocessStartBenchmark } from "./subprocess-start.js";
 import { uiApi } from "./ui-api.js";
@@ -21,5 +22,6 @@ export const BENCHMARKS: readonly Benchmark[] = [
   subprocessStartBenchmark,
   launchBurst,
   failover,
+  queueLauncher,
   uiApi,
 ];
