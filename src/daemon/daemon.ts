@@ -73,6 +73,8 @@ export interface DaemonOptions {
 }
 
 const PURGE_EVERY_MS = 60_000;
+/** Run monitoring judges heartbeats in seconds: looking more often than this only costs queries. */
+const MONITOR_EVERY_MS = 1000;
 
 /** Events after which queued runs may be claimable: a run queued, or a slot freed. */
 const QUEUE_EVENTS = new Set<string>([EventType.RUN_ENQUEUED, EventType.RUN_SUCCESS, EventType.RUN_FAILURE, EventType.RUN_CANCELED]);
@@ -122,6 +124,8 @@ export class Daemon implements AsyncDisposable {
   /** Names of the sensors that ran at the latest iteration: what lease rounds ask for. */
   #running: string[] = [];
   #heartbeatTimer: NodeJS.Timeout | null = null;
+  /** When run monitoring last looked (monotonic ms): at most once a second, however fast iterations come. */
+  #lastMonitorAt = -Infinity;
   #evaluator: SensorEvaluator | null = null;
   /** The definitions version the evaluator and launcher were built for. */
   #builtVersion = -1;
@@ -139,6 +143,8 @@ export class Daemon implements AsyncDisposable {
    * acquired (its previous owner's interrupted tick is not counted, see `#waitMs`).
    */
   readonly #checked = new Map<string, number>();
+  /** Sensors whose latest tick here did not end cleanly (left STARTED): the next one looks for dangling ticks. */
+  readonly #unclean = new Set<string>();
   readonly #lastPurge = new Map<string, number>();
   /** Sensors whose last tick left a backlog: due again at once, whatever their interval. */
   readonly #backlog = new Set<string>();
@@ -284,7 +290,10 @@ export class Daemon implements AsyncDisposable {
     if (this.#leases.due(this.#wanted())) await this.#leaseRound();
     // Runs whose worker fell silent are failed (by one daemon: the run monitor lease's holder);
     // QUEUED runs (a crash after a commit, a limit that freed up, runs queued by hand) are claimed.
-    if (this.#leases.holdsSingleton(RUN_MONITOR_LEASE)) await this.#runs.check();
+    if (this.#leases.holdsSingleton(RUN_MONITOR_LEASE) && performance.now() - this.#lastMonitorAt >= MONITOR_EVERY_MS) {
+      this.#lastMonitorAt = performance.now();
+      await this.#runs.check();
+    }
     if (this.#launchRuns) this.#runs.wake();
     return this.#startDue(sensors, states, false);
   }
@@ -410,8 +419,12 @@ export class Daemon implements AsyncDisposable {
     const purge = now - (this.#lastPurge.get(name) ?? -Infinity) >= PURGE_EVERY_MS;
     if (purge) this.#lastPurge.set(name, now);
     const timeoutSeconds = sensor.options.timeoutSecondsIsDefault ? this.#instance.config.sensors.timeoutSeconds : sensor.timeoutSeconds;
-    const done = runTick(this.#environment(), { sensorName: name, lease: { owner: lease.owner, token: lease.token }, timeoutMs: timeoutSeconds * 1000, purge }).then(() => {
+    const closeDangling = this.#checked.get(name) !== lease.token || this.#unclean.has(name);
+    const input = { sensorName: name, lease: { owner: lease.owner, token: lease.token }, closeDangling, timeoutMs: timeoutSeconds * 1000, purge };
+    const done = runTick(this.#environment(), input).then((tick) => {
       this.#checked.set(name, lease.token);
+      if (tick === null || tick.status === "STARTED") this.#unclean.add(name);
+      else this.#unclean.delete(name);
     });
     this.#backlog.delete(name);
     const tracked = done.finally(() => {

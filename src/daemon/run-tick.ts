@@ -46,6 +46,8 @@ export interface TickInput {
   timeoutMs: number;
   /** The sensor's lease: the tick is started and committed only under it. */
   lease: LeaseProof;
+  /** Look for dangling `STARTED` ticks to close (first tick under this lease, or after a tick that did not end cleanly). */
+  closeDangling: boolean;
   /** Purge old ticks after this one. */
   purge: boolean;
 }
@@ -65,7 +67,7 @@ export async function runTick(env: TickEnvironment, input: TickInput): Promise<T
   const name = input.sensorName;
   let tick: Tick | null = null;
   try {
-    const started = await storage.startTick({ sensorName: name, timestamp: clock.now(), lease: input.lease });
+    const started = await storage.startTick({ sensorName: name, timestamp: clock.now(), lease: input.lease, closeDangling: input.closeDangling });
     tick = started.tick;
     for (const closed of started.closed) env.log("warn", `Sensor "${name}": closed interrupted tick ${closed.id} as SKIPPED.`);
     crashIfRequested(TickStep.TICK_CREATED);
@@ -87,6 +89,7 @@ export async function runTick(env: TickEnvironment, input: TickInput): Promise<T
     const { tick: ended, runs } = await storage.commitTick({
       tickId: tick.id,
       lease: input.lease,
+      sensorName: name,
       ...commitOf(outcome, tick),
       endTimestamp: clock.now(),
       createdAt: Date.now(),

@@ -229,6 +229,11 @@ export interface StartTick {
   timestamp: number;
   /** Without one, nothing is checked and no dangling tick is closed (a caller without leases). */
   lease?: LeaseProof;
+  /**
+   * Look for the sensor's `STARTED` ticks to close (under a lease). A daemon whose previous tick
+   * of this sensor, under this same token, ended cleanly knows there is none. @defaultValue true
+   */
+  closeDangling?: boolean;
 }
 
 /** What `startTick` wrote and read. */
@@ -279,6 +284,8 @@ export interface TickCommit {
   tickId: number;
   /** The lease the tick was started under: checked in the commit's transaction (`LeaseLostError`, nothing written). */
   lease?: LeaseProof;
+  /** The tick's sensor, when the caller knows it (saves looking it up before the lease check). */
+  sensorName?: string;
   /** In request order; duplicate keys (within the list, or already used by the sensor) create no run. */
   runRequests: readonly TickRunRequest[];
   skipReason: string | null;

@@ -5,7 +5,13 @@ import type { Database, SensorStatesTable } from "../schema.js";
 
 type Db = Kysely<Database>;
 
-function toSensorState(row: Selectable<SensorStatesTable>): StoredSensorState {
+/** The columns a `StoredSensorState` is read from. */
+export type SensorStateColumns = Pick<
+  Selectable<SensorStatesTable>,
+  "name" | "status" | "status_source" | "cursor" | "last_tick_timestamp" | "last_tick_start_timestamp" | "last_run_key"
+>;
+
+export function toSensorState(row: SensorStateColumns): StoredSensorState {
   return {
     name: row.name,
     status: row.status,

@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely, RawBuilder, SqlBool } from "kysely";
-import { capTickLists, EventType, RunStatus, RunTag, TICK_LIST_CAP, TickStatus, type EventLogEntry, type Run, type Tick } from "../../model/index.js";
+import { capTickLists, EventType, RunStatus, RunTag, TICK_LIST_CAP, TickStatus, type EventLogEntry, type Run, type StoredSensorState, type Tick } from "../../model/index.js";
 import type { TickCommit, TickCommitResult } from "../storage.js";
 import type { Database } from "../schema.js";
 import { insertEvents } from "./events.js";
+import { InvalidArgumentError } from "../../errors/index.js";
 import { assertLeaseHeld } from "./lease-check.js";
 import { selectSensorState, sensorStateUpsert } from "./sensors.js";
 import { selectTick, updateTickRow } from "./ticks.js";
@@ -46,19 +47,26 @@ export async function commitTickRows(
   limits: TickCommitLimits,
   check: (tick: Tick) => void,
 ): Promise<TickCommitResult | null> {
+  let state: StoredSensorState | null | undefined;
+  let leaseSensor: string | undefined;
   if (commit.lease !== undefined) {
     // The lease row is locked before the tick row, in the same order as a tick start (which locks
     // the lease, then closes dangling ticks): a takeover and a stale commit never deadlock.
-    const sensor = await db.selectFrom("ticks").select("sensor_name").where("id", "=", commit.tickId).executeTakeFirst();
-    if (sensor === undefined) return null;
-    await assertLeaseHeld(db, sensor.sensor_name, commit.lease, limits.rowLocks, `commit tick ${commit.tickId}`);
+    leaseSensor = commit.sensorName ?? (await db.selectFrom("ticks").select("sensor_name").where("id", "=", commit.tickId).executeTakeFirst())?.sensor_name;
+    if (leaseSensor === undefined) return null;
+    state = await assertLeaseHeld(db, leaseSensor, commit.lease, limits.rowLocks, `commit tick ${commit.tickId}`);
   }
   const tick = await selectTick(db, commit.tickId, limits.rowLocks);
   if (tick === null) return null;
   check(tick);
   const sensorName = tick.sensorName;
+  if (leaseSensor !== undefined && leaseSensor !== sensorName) {
+    throw new InvalidArgumentError(`Tick ${tick.id} is a tick of sensor "${sensorName}", not of "${leaseSensor}"; commit it under its own sensor's lease.`);
+  }
   if (commit.storeCursor) {
-    const stored = (await selectSensorState(db, sensorName))?.cursor ?? null;
+    // The state read with the lease is this sensor's unless the caller named another.
+    const current = state !== undefined && leaseSensor === sensorName ? state : await selectSensorState(db, sensorName);
+    const stored = current?.cursor ?? null;
     if (stored !== tick.cursorBefore) return await endWithCursorConflict(db, commit, tick, stored, now);
   }
 

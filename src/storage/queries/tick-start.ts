@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import { TickStatus, type StoredSensorState, type Tick } from "../../model/index.js";
 import type { Database } from "../schema.js";
 import type { StartTick, StartedTick } from "../storage.js";
-import { assertLeaseHeld } from "./lease-check.js";
+import { assertLeaseHeld, recordTickStartIfLeaseHeld } from "./lease-check.js";
 import { recordTickStart, selectSensorState } from "./sensors.js";
 import { insertTick, selectTicks, updateTickRow } from "./ticks.js";
 
@@ -19,9 +19,23 @@ import { insertTick, selectTicks, updateTickRow } from "./ticks.js";
  */
 export async function startTickRows(db: Kysely<Database>, request: StartTick, now: number, rowLocks: boolean): Promise<StartedTick> {
   const { sensorName, lease } = request;
+  if (lease !== undefined && !rowLocks && request.closeDangling === false) {
+    // The common tick on SQLite: lease check, state read and start record in one statement.
+    const state = await recordTickStartIfLeaseHeld(db, sensorName, lease, request.timestamp, now);
+    if (state !== undefined) {
+      const tick = await insertTick(db, { sensorName, timestamp: request.timestamp, cursorBefore: state.cursor }, lease);
+      return { tick, state, closed: [] };
+    }
+  }
   const closed: Tick[] = [];
-  if (lease !== undefined) {
-    await assertLeaseHeld(db, sensorName, lease, rowLocks, "start a tick");
+  let state: StoredSensorState | null;
+  if (lease === undefined) {
+    state = await selectSensorState(db, sensorName);
+  } else {
+    state = await assertLeaseHeld(db, sensorName, lease, rowLocks, "start a tick");
+  }
+  // Only under a held lease: then no other tick of this sensor can still be in flight or commit.
+  if (lease !== undefined && request.closeDangling !== false) {
     for (const dangling of await selectTicks(db, sensorName, { statuses: [TickStatus.STARTED] })) {
       const ended: Tick = {
         ...dangling,
@@ -33,7 +47,6 @@ export async function startTickRows(db: Kysely<Database>, request: StartTick, no
       closed.push(ended);
     }
   }
-  const state: StoredSensorState | null = await selectSensorState(db, sensorName);
   const tick = await insertTick(db, { sensorName, timestamp: request.timestamp, cursorBefore: state?.cursor ?? null }, lease);
   await recordTickStart(db, sensorName, request.timestamp, now);
   return { tick, state: state === null ? null : { ...state, lastTickStartTimestamp: request.timestamp }, closed };

@@ -142,6 +142,30 @@ export function leaseCases({ open }: DescribeStorageOptions): void {
     expect((await storage.getSensorState("s0"))?.cursor).toBe("c0");
   });
 
+  it("checks the lease just the same when told there are no dangling ticks to close, with or without a stored state", async () => {
+    await using db = await open();
+    const storage = await db.connect();
+    const [a, b] = [daemon("a"), daemon("b")];
+    await storage.upsertSensorState({ name: "s0", cursor: "c0", status: "RUNNING" });
+    const held = (await storage.runLeaseRound(round(a, sensors(2)))).held;
+    const lease = (name: string) => ({ owner: a.id, token: held.find((l) => l.name === name)?.token ?? 0 });
+    const withState = await storage.startTick({ sensorName: "s0", timestamp: 100, lease: lease("s0"), closeDangling: false });
+    expect(withState.tick).toMatchObject({ status: "STARTED", cursorBefore: "c0" });
+    expect(withState.state).toMatchObject({ cursor: "c0", lastTickStartTimestamp: 100 });
+    expect(withState.closed).toEqual([]);
+    const withoutState = await storage.startTick({ sensorName: "s1", timestamp: 100, lease: lease("s1"), closeDangling: false });
+    expect(withoutState.tick).toMatchObject({ status: "STARTED", cursorBefore: null });
+    expect(withoutState.state).toBeNull();
+    await storage.runLeaseRound(round(b, sensors(2), { deadProcessIds: [a.id] }));
+    for (const name of ["s0", "s1"]) {
+      const stale = await storage.startTick({ sensorName: name, timestamp: 200, lease: lease(name), closeDangling: false }).catch((e: unknown) => e);
+      expect(stale).toBeInstanceOf(LeaseLostError);
+    }
+    // Nothing of the refused starts was written: no tick, and the state keeps the first start.
+    expect((await storage.getTicks("s0")).map((t) => t.id)).toEqual([withState.tick.id]);
+    expect((await storage.getSensorState("s0"))?.lastTickStartTimestamp).toBe(100);
+  });
+
   it("refuses the commit of a tick whose lease another daemon took meanwhile, writing nothing", async () => {
     await using db = await open();
     const storage = await db.connect();
