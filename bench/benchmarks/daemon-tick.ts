@@ -15,6 +15,7 @@ import { Instance } from "../../src/instance/index.js";
 import { TICK_LIST_CAP } from "../../src/model/index.js";
 import type { SqlStorage } from "../../src/storage/sql-storage.js";
 import { median, timeMs, type Benchmark, type Result } from "../harness.js";
+import { openBenchInstance } from "../storages.js";
 
 const noop = op({ name: "noop" }, () => 1);
 const noopJob = job({ name: "noop_job" }, () => {
@@ -22,8 +23,8 @@ const noopJob = job({ name: "noop_job" }, () => {
 });
 const RUNNING = DefaultSensorStatus.RUNNING;
 
-async function withDaemon<T>(sensors: Definitions["sensors"], fn: (daemon: Daemon, clock: ManualClock, instance: Instance) => Promise<T>): Promise<T> {
-  const instance = await Instance.ephemeral();
+async function withDaemon<T>(sensors: Definitions["sensors"], fn: (daemon: Daemon, clock: ManualClock, instance: Instance) => Promise<T>, synchronous: "NORMAL" | null = null): Promise<T> {
+  const { instance, remove } = await openBenchInstance(synchronous);
   const clock = new ManualClock(Date.parse("2026-01-01T00:00:00Z"));
   const daemon = new Daemon({ instance, definitions: new Definitions({ jobs: [noopJob], sensors }), clock, launchRuns: false, log: () => undefined });
   try {
@@ -31,6 +32,7 @@ async function withDaemon<T>(sensors: Definitions["sensors"], fn: (daemon: Daemo
   } finally {
     await daemon.close();
     await instance.close();
+    remove();
   }
 }
 
@@ -44,7 +46,7 @@ function result(figure: string, value: number, unit: string, bar: number, note: 
   return { figure, value: Number(value.toFixed(3)), unit, bar: `< ${bar} ${unit.split(" ")[0]}`, pass: value < bar, dialect: "sqlite", note };
 }
 
-async function tickOverhead(): Promise<Result> {
+async function tickOverhead(synchronous: "NORMAL" | null): Promise<Result> {
   const trivial = sensor({ name: "trivial", job: noopJob, minimumIntervalSeconds: 1, defaultStatus: RUNNING }, () => new SkipReason("nothing"));
   return withDaemon([trivial], async (daemon, clock) => {
     const samples: number[] = [];
@@ -53,8 +55,10 @@ async function tickOverhead(): Promise<Result> {
       const ms = await timeMs(() => daemon.runIteration());
       if (i >= 200) samples.push(ms);
     }
-    return result("daemon overhead per tick, trivial sensor", median(samples), "ms (median)", 2, `runIteration() of one due sensor that skips; 1,000 ticks after 200 warm-up; ${versusReference(median(samples), 1.12, "ms", "~28 ms per trivial tick")}`);
-  });
+    const figure = synchronous === null ? "daemon overhead per tick, trivial sensor" : "daemon overhead per tick, trivial sensor, SQLite synchronous NORMAL";
+    const durability = synchronous === null ? "SQLite synchronous FULL (the default: the log is synced at every commit)" : "SQLite synchronous NORMAL (commits not synced: the durability of earlier releases)";
+    return result(figure, median(samples), "ms (median)", 2, `runIteration() of one due sensor that skips; 1,000 ticks after 200 warm-up; ${durability}; ${versusReference(median(samples), 1.12, "ms", "~28 ms per trivial tick")}`);
+  }, synchronous);
 }
 
 /** The stored body of the latest big tick, and what it would be with every key listed (before the cap). */
@@ -89,8 +93,10 @@ export const daemonTick: Benchmark = {
   name: "daemon-tick",
   async run(context) {
     const out: Result[] = [];
-    out.push(await tickOverhead());
+    out.push(await tickOverhead(null));
     context.log(`tick overhead ${out.at(-1)?.value} ms`);
+    out.push(await tickOverhead("NORMAL"));
+    context.log(`tick overhead, synchronous NORMAL ${out.at(-1)?.value} ms`);
     out.push(await manyKeys(10_000, false));
     context.log(`10,000 new runs ${out.at(-1)?.value} s`);
     out.push(await manyKeys(100_000, true));

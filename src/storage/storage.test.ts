@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
+import { createTempDatabase } from "../../test/support/postgres.js";
 import { openTempSqlite, tempPostgresSchemas } from "../../test/support/storage-databases.js";
 import { ErrorCode, StorageError } from "../errors/index.js";
 import { openPostgresStorage } from "./dialects/postgres.js";
@@ -79,5 +80,15 @@ describe("openPostgresStorage", () => {
       "Cannot reach PostgreSQL at 127.0.0.1:5999 (connection refused); check storage.postgres.url in vigil.yaml and that the server is running.",
     );
     expect(String((error as Error).stack)).not.toContain("s3cret");
+  });
+
+  it.skipIf(postgresUrl === null)("migrates a fresh database with a pool of one connection, work queue included", async () => {
+    const database = await createTempDatabase(postgresUrl ?? "");
+    try {
+      await using storage = await openPostgresStorage({ url: database.url, poolSize: 1, queue: true });
+      expect(await storage.getMaxStorageId()).toBe(0);
+    } finally {
+      await database.drop();
+    }
   });
 });

@@ -124,10 +124,13 @@ function capabilities(pool: pg.Pool, schema: string, clientConfig: pg.ClientConf
       const { rows } = await sql<{ now: number }>`select (extract(epoch from clock_timestamp()) * 1000)::bigint as now`.execute(db);
       return Number(rows[0]?.now ?? Date.now());
     },
-    // A session lock on a dedicated connection, held around the whole migration (schema creation
-    // and Kysely's bookkeeping tables included), so concurrent openers migrate exactly once.
+    // A session lock on a connection of its own, held around the whole migration (schema creation
+    // and Kysely's bookkeeping tables included), so concurrent openers migrate exactly once. Not
+    // one of the pool's: the migration runs on those, and a pool of one would wait on itself.
     withMigrationLock: async (_db, fn) => {
-      const client = await pool.connect();
+      const client = new pg.Client(clientConfig);
+      client.on("error", () => undefined);
+      await client.connect();
       try {
         await client.query(`select pg_advisory_lock(${MIGRATION_LOCK}, hashtext($1))`, [schema]);
         try {
@@ -137,7 +140,7 @@ function capabilities(pool: pg.Pool, schema: string, clientConfig: pg.ClientConf
           await client.query(`select pg_advisory_unlock(${MIGRATION_LOCK}, hashtext($1))`, [schema]);
         }
       } finally {
-        client.release();
+        await client.end().catch(() => undefined);
       }
     },
     ...(queue ? queueCapabilities(queueSchemaFor(schema)) : {}),
